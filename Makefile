@@ -1,0 +1,55 @@
+# Two entry points: `make run` and `make test`. Every step is skipped when already done.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP_STAMP := $(VENV)/.deps-installed
+NPM_STAMP := node_modules/.package-lock.json
+ASSET_STAMP := static/vendor/.installed
+CHROMIUM ?= /usr/bin/chromium
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+PORT ?= 8501
+
+.PHONY: install run test lint bench clean system-deps chromium
+
+install: $(PIP_STAMP) $(ASSET_STAMP)
+
+# Debian/Ubuntu packages the set-up needs: venv support, Node's package manager for the web assets.
+system-deps:
+	@$(PYTHON) -c 'import ensurepip, venv' 2>/dev/null && command -v npm >/dev/null || { \
+	  echo "Installing system packages (python3-venv, npm)..."; \
+	  $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq python3-venv python3-pip npm; }
+
+$(PY): | system-deps
+	$(PYTHON) -m venv $(VENV)
+
+$(PIP_STAMP): pyproject.toml | $(PY)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[test]'
+	touch $@
+
+$(NPM_STAMP): package.json package-lock.json | system-deps
+	npm ci --no-audit --no-fund --loglevel=error
+
+$(ASSET_STAMP): $(NPM_STAMP) $(PIP_STAMP) geo/assets.py geo/basemap.py
+	$(PY) -m geo.assets install
+
+# The browser tests drive Debian's Chromium; Playwright cannot download its own build here.
+chromium:
+	@[ -x $(CHROMIUM) ] || { echo "Installing Debian's chromium for the browser tests..."; \
+	  $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq chromium fonts-dejavu-core; }
+
+run: install
+	$(PY) -m streamlit run dashboard.py --server.port $(PORT)
+
+test: install chromium
+	$(PY) -m pytest
+
+lint: install
+	$(PY) -m ruff check geo tests dashboard.py
+	$(PY) -m mypy
+
+bench: install chromium
+	$(PY) -m geo bench
+
+clean:
+	rm -rf $(VENV) node_modules static/vendor static/basemap test-output

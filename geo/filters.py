@@ -1,0 +1,202 @@
+"""One frozen filter and the vectorised masks that apply it.
+
+:class:`IncidentIndex` prepares a dataset once (integer days, category codes,
+an actor membership table, lower-cased search text) so that every filter
+change costs a few array operations, whatever the number of incidents.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from datetime import date
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from geo.schema import ACTOR_FIELDS, split_multi
+
+EPOCH = np.datetime64("1970-01-01", "D")
+SEARCH_FIELDS = ("notes", "location", "source")
+
+
+@dataclass(frozen=True)
+class IncidentFilter:
+    """What the analyst asked to see; an empty field means "no restriction".
+
+    Attributes
+    ----------
+    start, end : date or None
+        Inclusive window; an incident is in it when ``[event_date, end_date]``
+        overlaps ``[start, end]``.
+    actors : tuple of str
+        Canonical names matched against actor1, actor2 and both associated-actor
+        lists. Several values are OR.
+    event_types, sites : tuple of str
+        ACLED event types; site ids (or, for data without sites, location names).
+    min_fatalities : int
+        Keep incidents with at least this many fatalities.
+    text : str
+        Case-insensitive substring searched in notes, location and source.
+    """
+
+    start: date | None = None
+    end: date | None = None
+    actors: tuple[str, ...] = field(default=())
+    event_types: tuple[str, ...] = field(default=())
+    sites: tuple[str, ...] = field(default=())
+    min_fatalities: int = 0
+    text: str = ""
+
+    def with_changes(self, **changes: object) -> IncidentFilter:
+        """Return a copy with some fields replaced."""
+        return replace(self, **changes)  # type: ignore[arg-type]
+
+
+def to_day_numbers(values: pd.Series) -> np.ndarray:
+    """Days since 1970-01-01 as int32 (NaT becomes the minimum int32)."""
+    days = values.to_numpy(dtype="datetime64[D]")
+    out = (days - EPOCH).astype("int64")
+    out[np.isnat(days)] = np.iinfo(np.int32).min
+    return out.astype(np.int32)
+
+
+def day_number(day: date) -> int:
+    """One date as days since 1970-01-01."""
+    return int((np.datetime64(day, "D") - EPOCH).astype(int))
+
+
+class IncidentIndex:
+    """A dataset prepared for fast, repeated filtering.
+
+    Parameters
+    ----------
+    gdf : GeoDataFrame
+        Canonical incidents (see :func:`geo.incidents.coerce_incidents`). The
+        index keeps a reference and never modifies it.
+    """
+
+    def __init__(self, gdf: gpd.GeoDataFrame) -> None:
+        self.gdf = gdf
+        n = len(gdf)
+        self.start_day = to_day_numbers(gdf["event_date"])
+        end = to_day_numbers(gdf["end_date"])
+        self.end_day = np.where(end == np.iinfo(np.int32).min, self.start_day, end).astype(np.int32)
+        self.event_type = pd.Categorical(gdf["event_type"])
+        site_key = gdf["site_id"].where(gdf["site_id"] != "", gdf["location"])
+        self.site = pd.Categorical(site_key)
+        self.fatalities = gdf["fatalities"].to_numpy(dtype=np.int64)
+        self._build_actor_table(gdf)
+        text = gdf[list(SEARCH_FIELDS)].astype(str).agg("\n".join, axis=1) if n else pd.Series([], dtype=str)
+        self.search_text = text.str.casefold().astype("string[pyarrow]")
+
+    def _build_actor_table(self, gdf: gpd.GeoDataFrame) -> None:
+        """Long table (row, actor code) of every actor an incident names."""
+        rows: list[np.ndarray] = []
+        names: list[pd.Series] = []
+        for col in ACTOR_FIELDS:
+            values = gdf[col]
+            if col.startswith("assoc"):
+                exploded = values.map(split_multi).explode()
+                exploded = exploded[exploded.notna()]
+                rows.append(exploded.index.to_numpy(dtype=np.int64))
+                names.append(exploded.astype(str))
+            else:
+                present = values != ""
+                rows.append(np.flatnonzero(present.to_numpy()))
+                names.append(values[present].astype(str))
+        all_names = pd.concat(names, ignore_index=True) if names else pd.Series([], dtype=str)
+        codes = pd.Categorical(all_names)
+        self.actor_names: tuple[str, ...] = tuple(codes.categories)
+        self._actor_rows = np.concatenate(rows) if rows else np.empty(0, dtype=np.int64)
+        self._actor_codes = np.asarray(codes.codes, dtype=np.int32)
+
+    def __len__(self) -> int:
+        return len(self.gdf)
+
+    @property
+    def event_types(self) -> tuple[str, ...]:
+        """Event types present in the data, sorted."""
+        return tuple(sorted(self.event_type.categories))
+
+    @property
+    def site_keys(self) -> tuple[str, ...]:
+        """Site ids (or location names) present in the data, sorted."""
+        return tuple(sorted(k for k in self.site.categories if k))
+
+    @property
+    def date_span(self) -> tuple[date, date] | None:
+        """First start and last end day of the data, or None when empty."""
+        if len(self) == 0:
+            return None
+        first = EPOCH + np.timedelta64(int(self.start_day.min()), "D")
+        last = EPOCH + np.timedelta64(int(self.end_day.max()), "D")
+        return first.astype(object), last.astype(object)
+
+    def mask(self, flt: IncidentFilter) -> np.ndarray:
+        """Boolean array: which incidents pass the filter.
+
+        Parameters
+        ----------
+        flt : IncidentFilter
+
+        Returns
+        -------
+        numpy.ndarray of bool, one per incident
+        """
+        keep = np.ones(len(self), dtype=bool)
+        if flt.start is not None:
+            keep &= self.end_day >= day_number(flt.start)
+        if flt.end is not None:
+            keep &= self.start_day <= day_number(flt.end)
+        if flt.event_types:
+            keep &= _category_mask(self.event_type, flt.event_types)
+        if flt.sites:
+            keep &= _category_mask(self.site, flt.sites)
+        if flt.min_fatalities > 0:
+            keep &= self.fatalities >= flt.min_fatalities
+        if flt.actors:
+            keep &= self._actor_mask(flt.actors)
+        if flt.text.strip():
+            needle = flt.text.strip().casefold()
+            keep &= self.search_text.str.contains(needle, regex=False).to_numpy(
+                dtype=bool, na_value=False
+            )
+        return keep
+
+    def _actor_mask(self, actors: tuple[str, ...]) -> np.ndarray:
+        """Incidents naming any of the actors in any actor field."""
+        wanted = [i for i, name in enumerate(self.actor_names) if name in set(actors)]
+        out = np.zeros(len(self), dtype=bool)
+        if wanted:
+            hits = np.isin(self._actor_codes, np.asarray(wanted, dtype=np.int32))
+            out[self._actor_rows[hits]] = True
+        return out
+
+    def select(self, flt: IncidentFilter) -> gpd.GeoDataFrame:
+        """The incidents that pass the filter, as a new frame with the same columns."""
+        return self.gdf.loc[self.mask(flt)]
+
+
+def _category_mask(values: pd.Categorical, wanted: tuple[str, ...]) -> np.ndarray:
+    """Membership test on category codes instead of strings."""
+    codes = [values.categories.get_loc(w) for w in wanted if w in values.categories]
+    if not codes:
+        return np.zeros(len(values), dtype=bool)
+    return np.isin(values.codes, np.asarray(codes, dtype=values.codes.dtype))
+
+
+def filter_incidents(gdf: gpd.GeoDataFrame, flt: IncidentFilter) -> gpd.GeoDataFrame:
+    """Return the incidents of ``gdf`` that pass ``flt`` (same columns, maybe empty).
+
+    Parameters
+    ----------
+    gdf : GeoDataFrame
+        Canonical incidents.
+    flt : IncidentFilter
+
+    Returns
+    -------
+    GeoDataFrame
+    """
+    return IncidentIndex(gdf).select(flt)

@@ -1,0 +1,170 @@
+"""The canonical in-memory incident table and its serialisations.
+
+Every reader (the bundled GeoJSON, the importers) ends in
+:func:`coerce_incidents`, so filters, maps and exports see one shape:
+the contract fields of ``DATA.md`` with fixed dtypes, plus ``uncertainty_km``
+and ``coord_source``, and Point geometries in EPSG:4326.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import math
+from typing import Any, Final
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from geo.schema import EXTRA_FIELDS, INCIDENT_FIELDS, TEXT_FIELDS
+
+COLUMNS: Final = (*INCIDENT_FIELDS, *EXTRA_FIELDS)
+DATE_COLUMNS: Final = ("event_date", "end_date")
+# Cells a spreadsheet would run as a formula (OWASP "CSV injection").
+FORMULA_PREFIXES: Final = ("=", "+", "-", "@", "\t", "\r")
+
+
+def empty_incidents() -> gpd.GeoDataFrame:
+    """Return an incident table with every column and no rows."""
+    return coerce_incidents(pd.DataFrame({col: [] for col in COLUMNS}), geometry=[])
+
+
+def coerce_incidents(df: pd.DataFrame, geometry: Any = None) -> gpd.GeoDataFrame:
+    """Give a table the canonical columns and dtypes.
+
+    Parameters
+    ----------
+    df : DataFrame or GeoDataFrame
+        Rows that already passed validation. Missing optional columns are
+        added empty; extra columns are dropped.
+    geometry : array-like of shapely Points, optional
+        Used when ``df`` is not a GeoDataFrame.
+
+    Returns
+    -------
+    GeoDataFrame
+        A new frame (the input is not modified) with a 0..n-1 index.
+    """
+    if geometry is None:
+        geometry = df.geometry if isinstance(df, gpd.GeoDataFrame) else []
+    out = pd.DataFrame(index=range(len(df)))
+    for col in COLUMNS:
+        values = df[col].to_numpy() if col in df.columns else np.full(len(df), None, dtype=object)
+        out[col] = values
+    for col in DATE_COLUMNS:
+        out[col] = pd.to_datetime(out[col], errors="coerce").astype("datetime64[ns]").dt.normalize()
+    for col in ("time_precision", "geo_precision"):
+        out[col] = pd.to_numeric(out[col], errors="coerce").fillna(1).astype("int8")
+    out["fatalities"] = pd.to_numeric(out["fatalities"], errors="coerce").fillna(0).astype("int64")
+    out["injuries"] = pd.to_numeric(out["injuries"], errors="coerce").astype("Int64")
+    out["uncertainty_km"] = pd.to_numeric(out["uncertainty_km"], errors="coerce").astype("float64")
+    for col in TEXT_FIELDS:
+        out[col] = out[col].map(_as_text).astype(object)
+    return gpd.GeoDataFrame(out, geometry=gpd.GeoSeries(list(geometry), crs=4326), crs=4326)
+
+
+def _as_text(value: object) -> str:
+    """One text cell: missing values become the empty string."""
+    if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def to_records(gdf: gpd.GeoDataFrame) -> list[dict[str, Any]]:
+    """Plain JSON-ready property dicts (dates as ``YYYY-MM-DD``, empty as None)."""
+    records = []
+    for row in gdf[list(COLUMNS)].itertuples(index=False):
+        record: dict[str, Any] = {}
+        for col, value in zip(COLUMNS, row, strict=True):
+            record[col] = _json_value(value)
+        records.append(record)
+    return records
+
+
+def _json_value(value: Any) -> Any:
+    """One cell as a JSON value."""
+    if value is None or value is pd.NaT or value is pd.NA:
+        return None
+    if isinstance(value, pd.Timestamp):
+        return value.strftime("%Y-%m-%d")
+    if isinstance(value, np.integer):
+        return int(value)
+    if isinstance(value, float | np.floating):
+        return None if math.isnan(value) else float(value)
+    if value == "":
+        return None
+    return value
+
+
+def to_geojson_bytes(gdf: gpd.GeoDataFrame, *, indent: int | None = None) -> bytes:
+    """Serialise incidents as a GeoJSON FeatureCollection.
+
+    Parameters
+    ----------
+    gdf : GeoDataFrame
+        Canonical incidents (see :func:`coerce_incidents`).
+    indent : int, optional
+        Pretty-print with this indent (the committed dataset uses 1).
+
+    Returns
+    -------
+    bytes
+        UTF-8 JSON; coordinates rounded to 6 decimals (about 10 cm).
+    """
+    features = []
+    for record, point in zip(to_records(gdf), gdf.geometry, strict=True):
+        features.append(
+            {
+                "type": "Feature",
+                "properties": record,
+                "geometry": {
+                    "type": "Point",
+                    "coordinates": [round(point.x, 6), round(point.y, 6)],
+                },
+            }
+        )
+    collection = {"type": "FeatureCollection", "features": features}
+    text = json.dumps(collection, ensure_ascii=False, indent=indent)
+    return (text + "\n").encode("utf-8")
+
+
+def neutralize_formula(cell: str) -> str:
+    """Prefix a text cell that a spreadsheet would evaluate with a quote."""
+    return "'" + cell if cell.startswith(FORMULA_PREFIXES) else cell
+
+
+def to_csv_bytes(df: pd.DataFrame) -> bytes:
+    """Write a table as CSV that is safe to open in a spreadsheet.
+
+    Text cells starting with ``=``, ``+``, ``-``, ``@``, tab or carriage return
+    are prefixed with ``'``; numbers are written as numbers. A GeoDataFrame's
+    points become ``latitude``/``longitude`` columns.
+
+    Parameters
+    ----------
+    df : DataFrame or GeoDataFrame
+
+    Returns
+    -------
+    bytes
+        UTF-8 with a byte-order mark, so spreadsheet programs detect the encoding.
+    """
+    table = pd.DataFrame(df).copy()
+    if isinstance(df, gpd.GeoDataFrame):
+        geom = df.geometry
+        table = table.drop(columns=[df.geometry.name])
+        table["latitude"] = geom.y.round(6)
+        table["longitude"] = geom.x.round(6)
+    for col in table.columns:
+        series = table[col]
+        if pd.api.types.is_datetime64_any_dtype(series):
+            table[col] = series.dt.strftime("%Y-%m-%d").fillna("")
+        elif not pd.api.types.is_numeric_dtype(series):
+            table[col] = series.map(lambda v: neutralize_formula(_as_text(v)))
+    buffer = io.StringIO()
+    table.to_csv(buffer, index=False, quoting=csv.QUOTE_MINIMAL, lineterminator="\n")
+    return ("\ufeff" + buffer.getvalue()).encode("utf-8")

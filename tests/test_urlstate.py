@@ -1,0 +1,35 @@
+from __future__ import annotations
+
+from datetime import date
+
+from geo.filters import IncidentFilter
+from geo.urlstate import filter_from_query, filter_to_query
+
+CHOICES = {"actors": ["KH", "US"], "event_types": ["Battles", "Protests"], "sites": ["camp_taji"]}
+
+
+def test_round_trip():
+    flt = IncidentFilter(start=date(2020, 3, 1), end=date(2020, 3, 31), actors=("KH", "US"),
+                         event_types=("Battles",), sites=("camp_taji",), min_fatalities=2, text="rocket")
+    back, problems = filter_from_query(filter_to_query(flt), **CHOICES)
+    assert back == flt and problems == []
+
+
+def test_default_filter_gives_empty_query():
+    assert filter_to_query(IncidentFilter()) == {}
+
+
+def test_bad_values_are_dropped_and_reported():
+    flt, problems = filter_from_query(
+        {"start": "2020-13-01", "actor": ["KH", "<script>"], "type": "Riots", "min_fatalities": "x"},
+        **CHOICES,
+    )
+    assert flt == IncidentFilter(actors=("KH",))
+    assert len(problems) == 4
+    assert any("start" in p for p in problems)
+
+
+def test_swapped_window_is_put_right():
+    flt, problems = filter_from_query({"start": "2020-05-01", "end": "2020-01-01"}, **CHOICES)
+    assert (flt.start, flt.end) == (date(2020, 1, 1), date(2020, 5, 1))
+    assert problems
