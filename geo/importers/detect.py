@@ -10,7 +10,7 @@ from typing import Final
 
 from geo.schema import UnreadableFileError
 
-# Streamlit's `server.maxUploadSize = 200` (in .streamlit/config.toml) counts megabytes of 2**20 bytes.
+# Matches `server.maxUploadSize = 200` in .streamlit/config.toml (megabytes of 2**20 bytes).
 MAX_UPLOAD_BYTES: Final = 200 * 1024 * 1024
 SQLITE_MAGIC: Final = b"SQLite format 3\x00"
 PARQUET_MAGIC: Final = b"PAR1"
@@ -88,9 +88,8 @@ def sniff_kind(data: bytes, name: str | None) -> str:
         kind = "text"
     claimed = _SUFFIX_FORMATS.get(Path(name).suffix.lower()) if name else None
     if claimed and claimed != kind:
-        raise UnreadableFileError(
-            f"its name says {_FORMAT_NAMES[claimed]} but its content is not {_FORMAT_NAMES[claimed]}"
-        )
+        label = _FORMAT_NAMES[claimed]
+        raise UnreadableFileError(f"its name says {label} but its content is not {label}")
     return kind
 
 

@@ -1,0 +1,161 @@
+"""Bring-your-own-data importers: ACLED, UCDP GED, generic CSV, GeoJSON, GeoPackage, GeoParquet.
+
+The format is detected from the content (a file's name only hints). Every
+record read ends either in :attr:`ImportResult.incidents` or in
+:attr:`ImportResult.rejected` with its number and reasons.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path, PurePath
+
+import geopandas as gpd
+import pandas as pd
+
+from geo.importers.checks import check_records
+from geo.importers.detect import MAX_UPLOAD_BYTES, decode_text, read_source_bytes, sniff_kind
+from geo.importers.gis import read_geojson, read_geopackage, read_geoparquet
+from geo.importers.report import rejected_to_csv_bytes, validate_path
+from geo.importers.tabular import read_text_table
+from geo.schema import UnreadableFileError
+from geo.sites import DEFAULT_SITES_PATH, SiteIndex, SiteMatch, read_sites
+
+__all__ = [
+    "MAX_UPLOAD_BYTES",
+    "ImportResult",
+    "import_file",
+    "rejected_to_csv_bytes",
+    "validate_path",
+]
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    """What an import produced.
+
+    Attributes
+    ----------
+    incidents : GeoDataFrame
+        Accepted records in canonical form (:func:`geo.incidents.coerce_incidents`).
+    rejected : DataFrame
+        ``record`` (1-based row or feature number; row 1 is the first record
+        after the header), ``reason``, then the record's original fields as text.
+    records_read : int
+        Always ``len(incidents) + len(rejected)``.
+    format : str
+        ``acled``, ``acled-legacy``, ``ucdp-ged``, ``csv``, ``geojson``,
+        ``gpkg``, ``geoparquet``, ``parquet`` or ``incident-map``.
+    warnings : tuple of str
+        File-wide notes (encoding, delimiter, geocoding, ...).
+    record_label : str
+        How records are named in messages: ``row`` or ``feature``.
+    """
+
+    incidents: gpd.GeoDataFrame
+    rejected: pd.DataFrame
+    records_read: int
+    format: str
+    warnings: tuple[str, ...] = ()
+    record_label: str = "row"
+
+
+def display_name(source: str | os.PathLike[str] | bytes, name: str | None) -> str:
+    """Return a short, printable name for messages (never used as a path)."""
+    raw = (
+        name
+        if name is not None
+        else (
+            "the upload"
+            if isinstance(source, bytes | bytearray | memoryview)
+            else os.fspath(source)
+        )
+    )
+    base = PurePath(str(raw).replace("\\", "/")).name or "the upload"
+    base = re.sub(r"[\x00-\x1f\x7f]", "", base)
+    return base if len(base) <= 80 else base[:77] + "..."
+
+
+class _BundledSites:
+    """The bundled sites gazetteer, read only when a place name needs it."""
+
+    def __init__(self) -> None:
+        self._index: SiteIndex | None = None
+        self._loaded = False
+
+    def lookup(self, place: str) -> SiteMatch | None:
+        """Look a place up in ``data/sites.geojson`` (None when the file is absent)."""
+        if not self._loaded:
+            self._loaded = True
+            if DEFAULT_SITES_PATH.exists():
+                self._index = SiteIndex(read_sites(DEFAULT_SITES_PATH))
+        return self._index.lookup(place) if self._index is not None else None
+
+
+def import_file(
+    source: str | os.PathLike[str] | bytes,
+    *,
+    name: str | None = None,
+    sites: SiteIndex | None = None,
+) -> ImportResult:
+    """Read, check and convert a file of incidents.
+
+    Parameters
+    ----------
+    source : str, PathLike or bytes
+        A path, or the bytes of an upload (parsed in memory).
+    name : str, optional
+        The upload's file name: it only hints the format and names the file
+        in messages; it is never used as a path.
+    sites : SiteIndex, optional
+        Gazetteer for place names without coordinates (default: the bundled
+        ``data/sites.geojson`` when present), tried before GeoNames.
+
+    Returns
+    -------
+    ImportResult
+
+    Raises
+    ------
+    UnreadableFileError
+        With one sentence when the file cannot be read at all (empty,
+        truncated, binary, not the format it claims, nested too deeply,
+        over :data:`MAX_UPLOAD_BYTES`).
+    """
+    label = display_name(source, name)
+    hint = name if name is not None else (None if isinstance(source, bytes) else os.fspath(source))
+    try:
+        data = read_source_bytes(source)
+        kind = sniff_kind(data, str(hint) if hint is not None else None)
+        if kind == "gpkg":
+            raw = read_geopackage(data)
+        elif kind == "geoparquet":
+            raw = read_geoparquet(data)
+        else:
+            decoded = decode_text(data)
+            raw = read_geojson(decoded.text) if kind == "geojson" else read_text_table(decoded.text)
+            if decoded.encoding != "UTF-8":
+                raw.warnings.insert(0, f"the file is not UTF-8; read as {decoded.encoding}")
+        gazetteer = sites if sites is not None else _BundledSites()
+        incidents, rejected, notes = check_records(raw, gazetteer)
+    except UnreadableFileError as exc:
+        raise UnreadableFileError(f"cannot read {label}: {exc}.") from None
+    except (RecursionError, MemoryError):
+        raise UnreadableFileError(
+            f"cannot read {label}: it is too deeply nested or too large."
+        ) from None
+    return ImportResult(
+        incidents=incidents,
+        rejected=rejected,
+        records_read=len(raw.fields),
+        format=raw.format,
+        warnings=tuple(notes),
+        record_label=raw.label,
+    )
+
+
+def read_path_sites(path: str | Path) -> SiteIndex:
+    """Build a gazetteer index from a sites GeoJSON (a convenience for callers)."""
+    return SiteIndex(read_sites(path))
