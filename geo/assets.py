@@ -1,0 +1,638 @@
+"""Local web assets: every script, stylesheet, font and icon a map needs, served by the app.
+
+``python -m geo.assets install`` copies the packages that ``npm ci`` installed (plus the
+heat-map script that the folium wheel ships) into the git-ignored ``static/vendor/`` and
+prepares the offline basemap in ``static/basemap/``. Streamlit serves ``static/`` at
+``/app/static/``. :func:`localize_map` points a folium map at those files instead of CDNs and
+refuses any other outside script or stylesheet; :func:`inline_map_html` turns a map into one
+self-contained HTML file for export.
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import hashlib
+import html
+import json
+import mimetypes
+import re
+import shutil
+import sys
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import folium
+from branca.element import CssLink, Element, Figure, JavascriptLink
+
+from geo import basemap
+from geo.schema import MissingComponentError
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+NODE_MODULES = REPO_ROOT / "node_modules"
+STATIC_DIR = REPO_ROOT / "static"
+VENDOR_DIR = STATIC_DIR / "vendor"
+STAMP_FILE = ".installed"
+ASSET_URL_PREFIX = "/app/static/vendor"
+APP_STATIC_PREFIX = "/app/static/"
+FOLIUM_DIR = Path(folium.__file__).resolve().parent
+
+NOT_INSTALLED = "Web assets are not installed: run `make install` (needs npm)."
+
+
+@dataclass(frozen=True)
+class VendorCopy:
+    """Files copied from an installed package into ``static/vendor/<dest>``."""
+
+    package: str  # folder under node_modules, or "folium" for the folium wheel
+    files: tuple[str, ...]  # paths inside the package; a trailing "/" copies a folder
+    dest: str  # folder under static/vendor
+
+
+# Relative layouts are kept so that the stylesheets' url(...) references still resolve.
+VENDOR_COPIES: tuple[VendorCopy, ...] = (
+    VendorCopy("leaflet", ("dist/leaflet.js", "dist/leaflet.css", "dist/images/", "LICENSE"),
+               "leaflet"),
+    VendorCopy("jquery", ("dist/jquery.min.js", "LICENSE.txt"), "jquery"),
+    VendorCopy("leaflet.markercluster",
+               ("dist/leaflet.markercluster.js", "dist/MarkerCluster.css",
+                "dist/MarkerCluster.Default.css", "MIT-LICENCE.txt"),
+               "leaflet.markercluster"),
+    VendorCopy("leaflet.fullscreen",
+               ("Control.FullScreen.js", "Control.FullScreen.css", "icon-fullscreen.svg",
+                "LICENSE"),
+               "leaflet.fullscreen"),
+    VendorCopy("leaflet.awesome-markers",
+               ("dist/leaflet.awesome-markers.js", "dist/leaflet.awesome-markers.css",
+                "dist/images/", "LICENSE"),
+               "leaflet.awesome-markers"),
+    VendorCopy("@fortawesome/fontawesome-free",
+               ("css/all.min.css", "webfonts/", "LICENSE.txt"), "fontawesome"),
+    VendorCopy("leaflet-simple-map-screenshoter",
+               ("dist/leaflet-simple-map-screenshoter.js", "LICENSE"),
+               "leaflet-simple-map-screenshoter"),
+    # folium's HeatMap needs its patched Leaflet.heat build, which the folium wheel ships.
+    VendorCopy("folium", ("templates/leaflet_heat.min.js",), "leaflet.heat"),
+)  # fmt: skip
+
+# Asset name used by folium elements (first item of each default_js/default_css pair)
+# -> file under static/vendor/.
+ASSETS: dict[str, str] = {
+    "leaflet": "leaflet/leaflet.js",
+    "leaflet_css": "leaflet/leaflet.css",
+    "jquery": "jquery/jquery.min.js",
+    "awesome_markers": "leaflet.awesome-markers/leaflet.awesome-markers.js",
+    "awesome_markers_css": "leaflet.awesome-markers/leaflet.awesome-markers.css",
+    "awesome_markers_font_css": "fontawesome/css/all.min.css",
+    "markerclusterjs": "leaflet.markercluster/leaflet.markercluster.js",
+    "markerclustercss": "leaflet.markercluster/MarkerCluster.css",
+    "markerclusterdefaultcss": "leaflet.markercluster/MarkerCluster.Default.css",
+    "leaflet-heat.js": "leaflet.heat/leaflet_heat.min.js",
+    "Control.Fullscreen.js": "leaflet.fullscreen/Control.FullScreen.js",
+    "Control.FullScreen.css": "leaflet.fullscreen/Control.FullScreen.css",
+    "leaflet-simple-map-screenshoter": (
+        "leaflet-simple-map-screenshoter/leaflet-simple-map-screenshoter.js"
+    ),
+}
+
+# folium.Map defaults the maps do not use: Bootstrap (page styling and Bootstrap 3
+# glyphicons; use Icon(prefix="fa") for icons) and folium's rotate stylesheet, which only the
+# folium repository holds (Icon(angle=...) is therefore unsupported).
+DROPPED_ASSETS: frozenset[str] = frozenset(
+    {"bootstrap", "bootstrap_css", "glyphicons_css", "awesome_rotate_css"}
+)
+
+_EXTERNAL = re.compile(r"^(?:[a-z][a-z0-9+.-]*:)?//", re.IGNORECASE)
+
+
+# --------------------------------------------------------------------------- install
+
+
+def _source_root(package: str, node_modules: Path) -> Path:
+    """Folder a VendorCopy reads from."""
+    return FOLIUM_DIR if package == "folium" else node_modules / package
+
+
+def _vendor_relpath(copy: VendorCopy, item: str) -> str:
+    """Destination path under static/vendor for one copied item (flattening ``dist/``)."""
+    name = item.rstrip("/")
+    for prefix in ("dist/", "templates/"):
+        name = name.removeprefix(prefix)
+    return f"{copy.dest}/{name}"
+
+
+def _fingerprint(node_modules: Path) -> str:
+    """Hash what the installed files depend on: the npm lock, folium and this code."""
+    digest = hashlib.sha256()
+    for path in (
+        node_modules / ".package-lock.json",
+        Path(__file__),
+        Path(basemap.__file__),
+        FOLIUM_DIR / "templates" / "leaflet_heat.min.js",
+    ):
+        digest.update(path.name.encode())
+        digest.update(path.read_bytes() if path.is_file() else b"-")
+    digest.update(folium.__version__.encode())
+    return digest.hexdigest()
+
+
+def is_installed(static_dir: Path = STATIC_DIR) -> bool:
+    """Tell whether every vendored asset and basemap file is installed.
+
+    Parameters
+    ----------
+    static_dir : Path, default ``static``
+        The folder Streamlit serves.
+
+    Returns
+    -------
+    bool
+        True when every file in :data:`ASSETS`, every basemap layer and the basemap's
+        ``SOURCES.json`` exist.
+    """
+    vendor = static_dir / "vendor"
+    basemap_dir = static_dir / "basemap"
+    return (
+        all((vendor / rel).is_file() for rel in ASSETS.values())
+        and basemap.basemap_installed(basemap_dir=basemap_dir)
+        and (basemap_dir / basemap.SOURCES_FILE).is_file()
+    )
+
+
+def install(
+    *,
+    node_modules: Path = NODE_MODULES,
+    static_dir: Path = STATIC_DIR,
+    force: bool = False,
+) -> bool:
+    """Copy the web assets into ``static/vendor`` and prepare ``static/basemap``.
+
+    Skips the work when the stamp file says the installed files match the current npm
+    lock file, folium version and this code (and every file is present).
+
+    Parameters
+    ----------
+    node_modules : Path, default ``node_modules``
+        Where ``npm ci`` installed the packages.
+    static_dir : Path, default ``static``
+        The folder Streamlit serves; ``vendor/`` and ``basemap/`` are written inside it.
+    force : bool, default False
+        Reinstall even when up to date.
+
+    Returns
+    -------
+    bool
+        True when files were (re)installed, False when they were already up to date.
+
+    Raises
+    ------
+    MissingComponentError
+        When ``node_modules`` or one of the packages is missing.
+    """
+    if not node_modules.is_dir():
+        raise MissingComponentError(NOT_INSTALLED)
+    vendor = static_dir / "vendor"
+    stamp = vendor / STAMP_FILE
+    fingerprint = _fingerprint(node_modules)
+    if (
+        not force
+        and stamp.is_file()
+        and stamp.read_text(encoding="utf-8").strip() == fingerprint
+        and is_installed(static_dir)
+    ):
+        stamp.touch()  # keeps make's timestamp check satisfied
+        return False
+
+    # Build next to the target and swap, so a failed install never leaves half a folder.
+    staging = static_dir / ".vendor-staging"
+    shutil.rmtree(staging, ignore_errors=True)
+    staging.mkdir(parents=True)
+    try:
+        for copy in VENDOR_COPIES:
+            root = _source_root(copy.package, node_modules)
+            for item in copy.files:
+                source = root / item.rstrip("/")
+                target = staging / _vendor_relpath(copy, item)
+                if item.endswith("/") and source.is_dir():
+                    shutil.copytree(source, target)
+                elif source.is_file():
+                    target.parent.mkdir(parents=True, exist_ok=True)
+                    shutil.copyfile(source, target)
+                else:
+                    raise MissingComponentError(
+                        f"Web asset {copy.package}/{item} is not installed: run `make install`"
+                        " (needs npm)."
+                    )
+        missing = [rel for rel in ASSETS.values() if not (staging / rel).is_file()]
+        if missing:  # the table and the copy list disagree: a bug in this module
+            raise RuntimeError(f"asset table names files that are not copied: {missing}")
+        basemap.prepare_basemap(node_modules, static_dir / "basemap")
+        shutil.rmtree(vendor, ignore_errors=True)
+        staging.rename(vendor)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    (vendor / STAMP_FILE).write_text(fingerprint + "\n", encoding="utf-8")
+    return True
+
+
+# --------------------------------------------------------------------------- localize
+
+
+def asset_url(name: str) -> str:
+    """Return the local URL of a vendored asset.
+
+    Parameters
+    ----------
+    name : str
+        A key of :data:`ASSETS`, e.g. ``"leaflet"`` or ``"leaflet-simple-map-screenshoter"``.
+
+    Returns
+    -------
+    str
+        e.g. ``/app/static/vendor/leaflet/leaflet.js``.
+    """
+    try:
+        return f"{ASSET_URL_PREFIX}/{ASSETS[name]}"
+    except KeyError:
+        raise KeyError(f"No local web asset named {name!r}") from None
+
+
+def url_to_path(url: str, static_dir: Path = STATIC_DIR) -> Path | None:
+    """Map an ``/app/static/...`` URL to the file Streamlit would serve.
+
+    Parameters
+    ----------
+    url : str
+        A URL path.
+    static_dir : Path, default ``static``
+        The folder Streamlit serves.
+
+    Returns
+    -------
+    Path or None
+        The file (which may not exist), or None when the URL is not under ``/app/static/``.
+    """
+    if not url.startswith(APP_STATIC_PREFIX):
+        return None
+    relative = url[len(APP_STATIC_PREFIX) :].split("?", 1)[0].split("#", 1)[0]
+    if any(part in ("", ".", "..") for part in relative.split("/")):
+        return None
+    return static_dir / relative
+
+
+def _walk(element: Any) -> Iterator[Any]:
+    """Yield an element and all its descendants, including popups' inner figures."""
+    stack = [element]
+    seen: set[int] = set()
+    while stack:
+        current = stack.pop()
+        if id(current) in seen:
+            continue
+        seen.add(id(current))
+        yield current
+        stack.extend(getattr(current, "_children", {}).values())
+        for attr in ("header", "html", "script"):
+            child = getattr(current, attr, None)
+            if isinstance(child, Element):
+                stack.append(child)
+
+
+def _localize_pairs(pairs: Sequence[tuple[str, str]], static_dir: Path) -> list[tuple[str, str]]:
+    """Replace each (name, url) by its local URL, dropping unused defaults."""
+    localized = []
+    for name, url in pairs:
+        if name in DROPPED_ASSETS:
+            continue
+        if name in ASSETS:
+            local = asset_url(name)
+        elif _EXTERNAL.match(url) or not url.startswith(APP_STATIC_PREFIX):
+            raise MissingComponentError(
+                f"The map needs web asset {name!r} ({url}), which is not served by the app: "
+                "add its npm package to package.json and to geo/assets.py."
+            )
+        else:
+            local = url
+        _require_file(name, local, static_dir)
+        localized.append((name, local))
+    return localized
+
+
+def _require_file(name: str, url: str, static_dir: Path) -> None:
+    """Raise MissingComponentError when a local URL's file is not installed."""
+    path = url_to_path(url, static_dir)
+    if path is None or not path.is_file():
+        raise MissingComponentError(
+            f"Web asset {name!r} ({url}) is not installed: run `make install`."
+        )
+
+
+def _check_header_element(key: str, element: Element, static_dir: Path) -> Element | None:
+    """Localize or check one element of the page header; None drops it."""
+    if isinstance(element, (JavascriptLink, CssLink)):
+        url = element.url
+        if key in DROPPED_ASSETS:
+            return None
+        if key in ASSETS:
+            local = asset_url(key)
+            _require_file(key, local, static_dir)
+            return JavascriptLink(local) if isinstance(element, JavascriptLink) else CssLink(local)
+        if not url.startswith(APP_STATIC_PREFIX):
+            raise MissingComponentError(
+                f"The page header loads {url}, which is not served by the app: "
+                "vendor it in geo/assets.py."
+            )
+        _require_file(key, url, static_dir)
+        return element
+    rendered = element.render()
+    external = find_external_urls(rendered)
+    if external:
+        raise MissingComponentError(
+            f"The page header loads {external[0]}, which is not served by the app: "
+            "vendor it in geo/assets.py."
+        )
+    return element
+
+
+def localize_map(m: folium.Map, *, static_dir: Path = STATIC_DIR) -> folium.Map:
+    """Point every script and stylesheet of a map at the app's own copies.
+
+    Walks the map's figure and every descendant element (popups' inner figures too) and
+    replaces each ``default_js``/``default_css`` URL that folium and its plugins would load
+    from a CDN by the ``/app/static/vendor/...`` URL of the copy installed by
+    ``make install``. folium.Map defaults the maps do not use (Bootstrap, glyphicons,
+    folium's rotate stylesheet: :data:`DROPPED_ASSETS`) are removed. ``<script>`` and
+    ``<link>`` elements already in the page header are checked the same way. Tile layer
+    URLs are left alone: they are the online basemaps a user may pick.
+
+    The map is changed in place, like folium's ``add_to``, and returned for chaining;
+    calling it twice is harmless. Lists are replaced per element, never the class
+    defaults shared by every folium map.
+
+    Parameters
+    ----------
+    m : folium.Map
+        The map (or any element inside a figure).
+    static_dir : Path, default ``static``
+        The folder Streamlit serves; used to check that each file is installed.
+
+    Returns
+    -------
+    folium.Map
+        The same map.
+
+    Raises
+    ------
+    MissingComponentError
+        When a needed file is not installed ("run `make install`"), or an element needs a
+        script or stylesheet that is not vendored (a new folium plugin with a CDN URL is
+        caught here instead of leaking a request).
+    ValueError
+        When the map shows online tiles on opening (create it with ``tiles=None``), or holds
+        a branca colormap, whose d3 streamlit-folium loads from a CDN.
+    """
+    from branca.colormap import ColorMap
+
+    root = m.get_root()
+    for element in _walk(root):
+        if isinstance(element, ColorMap):
+            raise ValueError(
+                "A branca colormap on the map loads d3 from the internet; draw the legend as "
+                "HTML instead."
+            )
+        if (
+            isinstance(element, folium.TileLayer)
+            and element.show
+            and _EXTERNAL.match(str(element.tiles))
+        ):
+            raise ValueError(
+                f"The map shows online tiles ({element.tiles}) on opening; create it with "
+                "folium.Map(tiles=None) and offer tiles with add_online_basemaps()."
+            )
+        for attr in ("default_js", "default_css"):
+            pairs = getattr(element, attr, None)
+            if pairs:
+                setattr(element, attr, _localize_pairs(pairs, static_dir))
+    if isinstance(root, Figure):
+        for key, child in list(root.header._children.items()):
+            checked = _check_header_element(key, child, static_dir)
+            if checked is None:
+                del root.header._children[key]
+            elif checked is not child:
+                root.header._children[key] = checked
+                checked._parent = root.header
+    return m
+
+
+# --------------------------------------------------------------------------- checks
+
+_SCRIPT_SRC = re.compile(r"<script\b[^>]*?\bsrc\s*=\s*[\"']?([^\"'\s>]+)", re.IGNORECASE)
+_LINK_HREF = re.compile(r"<link\b[^>]*?\bhref\s*=\s*[\"']?([^\"'\s>]+)", re.IGNORECASE)
+_CSS_URL = re.compile(r"(?:url\(\s*|@import\s+)[\"']?((?:[a-z][a-z0-9+.-]*:)?//[^\"')\s]+)",
+                      re.IGNORECASE)  # fmt: skip
+
+
+def find_external_urls(page: str) -> list[str]:
+    """List the outside URLs a page's scripts, stylesheets and CSS would load.
+
+    Parameters
+    ----------
+    page : str
+        HTML text.
+
+    Returns
+    -------
+    list of str
+        ``<script src>``, ``<link href>`` and CSS ``url()``/``@import`` targets that leave
+        the machine (``http:``, ``https:`` or protocol-relative), in order of appearance.
+        Tile URL templates inside scripts are not listed: they load only when picked.
+    """
+    found = []
+    for pattern in (_SCRIPT_SRC, _LINK_HREF, _CSS_URL):
+        found += [(m.start(), m.group(1)) for m in pattern.finditer(page)]
+    return [url for _, url in sorted(found) if _EXTERNAL.match(url)]
+
+
+# --------------------------------------------------------------------------- inline
+
+_SCRIPT_TAG = re.compile(
+    r"<script\b[^>]*?\bsrc\s*=\s*[\"']([^\"']+)[\"'][^>]*>\s*</script\s*>", re.IGNORECASE
+)
+_LINK_TAG = re.compile(r"<link\b[^>]*?\bhref\s*=\s*[\"']([^\"']+)[\"'][^>]*?/?>", re.IGNORECASE)
+_CSS_REF = re.compile(r"url\(\s*([\"']?)([^\"')]+)\1\s*\)")
+_TTF_SOURCE = re.compile(
+    r",\s*url\(\s*[\"']?[^\"')]+\.ttf[\"']?\s*\)\s*format\([\"']truetype[\"']\)"
+)
+_BASEMAP_URL = re.compile(re.escape(basemap.BASEMAP_URL_PREFIX) + r"/[A-Za-z0-9_.-]+\.geojson")
+
+
+def _data_url(path: Path) -> str:
+    """Encode a file as a base64 data: URL."""
+    mime = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+    if path.suffix == ".woff2":
+        mime = "font/woff2"
+    return f"data:{mime};base64,{base64.b64encode(path.read_bytes()).decode('ascii')}"
+
+
+def _inline_css(css: str, css_path: Path) -> str:
+    """Resolve a stylesheet's relative url() references into data: URLs."""
+    css = _TTF_SOURCE.sub("", css)  # woff2 is enough for every browser that runs the map
+
+    def replace(match: re.Match[str]) -> str:
+        ref = match.group(2).strip()
+        if ref.startswith(("data:", "#")) or _EXTERNAL.match(ref):
+            return match.group(0)
+        target = (css_path.parent / ref.split("?", 1)[0].split("#", 1)[0]).resolve()
+        if not target.is_file():
+            return "url()"  # a reference the copy does not include (old-IE fallbacks)
+        return f'url("{_data_url(target)}")'
+
+    return _CSS_REF.sub(replace, css)
+
+
+def _script_text(text: str) -> str:
+    """Make text safe inside a <script> element."""
+    return re.sub(r"</(script)", r"<\\/\1", text, flags=re.IGNORECASE)
+
+
+def inline_map_html(m: folium.Map, *, static_dir: Path = STATIC_DIR) -> str:
+    """Render a map as one standalone HTML page that needs no network and no server.
+
+    The map is localized first (see :func:`localize_map`); then every local script is
+    embedded in a ``<script>`` element, every local stylesheet in a ``<style>`` element
+    with its images and fonts as ``data:`` URLs (WOFF2 only), Leaflet's default marker
+    icons are set to ``data:`` URLs, and the offline basemap layers the map fetches are
+    embedded so the page opens straight from disk.
+
+    Parameters
+    ----------
+    m : folium.Map
+        The map; it is localized in place.
+    static_dir : Path, default ``static``
+        The folder holding ``vendor/`` and ``basemap/``.
+
+    Returns
+    -------
+    str
+        The HTML page.
+
+    Raises
+    ------
+    MissingComponentError
+        As :func:`localize_map`, or when a basemap file the map uses is not installed.
+    """
+    localize_map(m, static_dir=static_dir)
+    page = m.get_root().render()
+
+    def script(match: re.Match[str]) -> str:
+        url = html.unescape(match.group(1))
+        path = url_to_path(url, static_dir)
+        if path is None:
+            return match.group(0)  # left for the final check to report
+        text = _script_text(path.read_text(encoding="utf-8"))
+        if url == asset_url("leaflet"):
+            text += "\n" + _default_icon_js(static_dir)
+        return f"<script>\n{text}\n</script>"
+
+    def link(match: re.Match[str]) -> str:
+        tag, url = match.group(0), html.unescape(match.group(1))
+        path = url_to_path(url, static_dir)
+        if path is None or "stylesheet" not in tag.lower():
+            return tag
+        css = _inline_css(path.read_text(encoding="utf-8"), path)
+        return f"<style>\n{_style_text(css)}\n</style>"
+
+    page = _SCRIPT_TAG.sub(script, page)
+    page = _LINK_TAG.sub(link, page)
+
+    urls = sorted(set(_BASEMAP_URL.findall(page)))
+    if urls:
+        data = {}
+        for url in urls:
+            path = basemap.url_to_path(url, static_dir / "basemap")
+            if not path.is_file():
+                raise MissingComponentError(
+                    f"Offline basemap file {path.name} is not installed: run `make install`."
+                )
+            data[url] = json.loads(path.read_text(encoding="utf-8"))
+        payload = _script_text(json.dumps(data, ensure_ascii=False, separators=(",", ":")))
+        block = f"<script>window.geoBasemapData = {payload};</script>\n"
+        page = page.replace("</head>", block + "</head>", 1)
+
+    external = find_external_urls(page)
+    if external:
+        raise MissingComponentError(
+            f"The standalone map would load {external[0]} from the internet: vendor it in "
+            "geo/assets.py."
+        )
+    return page
+
+
+def _style_text(css: str) -> str:
+    """Make text safe inside a <style> element."""
+    return re.sub(r"</(style)", r"<\\/\1", css, flags=re.IGNORECASE)
+
+
+def _default_icon_js(static_dir: Path) -> str:
+    """Script that gives Leaflet's default marker its images as data: URLs."""
+    images = static_dir / "vendor" / "leaflet" / "images"
+    options = {
+        "iconUrl": _data_url(images / "marker-icon.png"),
+        "iconRetinaUrl": _data_url(images / "marker-icon-2x.png"),
+        "shadowUrl": _data_url(images / "marker-shadow.png"),
+    }
+    # An empty imagePath stops Leaflet guessing the folder from the (inlined) stylesheet.
+    return f"L.Icon.Default.imagePath = '';\nL.Icon.Default.mergeOptions({json.dumps(options)});"
+
+
+# --------------------------------------------------------------------------- command line
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run ``python -m geo.assets install [--force]``.
+
+    Parameters
+    ----------
+    argv : sequence of str, optional
+        Command-line arguments (default: ``sys.argv[1:]``).
+
+    Returns
+    -------
+    int
+        0 on success, 2 when the npm packages are not installed.
+    """
+    parser = argparse.ArgumentParser(
+        prog="python -m geo.assets",
+        description="Install the map's web assets and offline basemap into static/.",
+    )
+    commands = parser.add_subparsers(dest="command", required=True)
+    install_cmd = commands.add_parser("install", help="copy web assets and build the basemap")
+    install_cmd.add_argument("--force", action="store_true", help="reinstall even if up to date")
+    install_cmd.add_argument(
+        "--node-modules", type=Path, default=NODE_MODULES, help=argparse.SUPPRESS
+    )
+    install_cmd.add_argument("--static-dir", type=Path, default=STATIC_DIR, help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+
+    try:
+        changed = install(
+            node_modules=args.node_modules, static_dir=args.static_dir, force=args.force
+        )
+    except MissingComponentError as exc:
+        print(exc, file=sys.stderr)
+        return 2
+    if not changed:
+        print("Web assets and offline basemap are up to date.")
+        return 0
+    vendor = args.static_dir / "vendor"
+    files = [p for p in vendor.rglob("*") if p.is_file()]
+    print(f"Installed {len(files)} web asset files into {vendor}.")
+    for layer in basemap.LAYERS:
+        path = args.static_dir / "basemap" / basemap.LAYER_FILES[layer]
+        print(f"Basemap {layer}: {path.name} ({path.stat().st_size / 1e6:.2f} MB)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
