@@ -1,0 +1,153 @@
+"""Time on the dashboard: the weekly timeline table and the playback window.
+
+The timeline counts the incidents shown per week and per colour-legend entry,
+so the chart beside the map uses the same groups and colours as the map. The
+playback functions move a date window through the data's span one week or one
+month at a time.
+"""
+
+from __future__ import annotations
+
+import calendar
+from collections.abc import Sequence
+from datetime import date, timedelta
+from typing import Final
+
+import pandas as pd
+
+from geo.palette import color_keys
+
+WEEK_FREQ: Final = "W-MON"  # weeks start on Monday (ISO 8601)
+STEPS: Final = ("week", "month")
+TIMELINE_COLUMNS: Final = ("week", "group", "incidents")
+
+
+def week_start(day: date) -> date:
+    """Return the Monday of the ISO week a day falls in."""
+    return day - timedelta(days=day.weekday())
+
+
+def count_by_week(
+    incidents: pd.DataFrame,
+    color_by: str,
+    *,
+    ranking: Sequence[str] = (),
+    start: date | None = None,
+    end: date | None = None,
+) -> tuple[pd.DataFrame, dict[str, str]]:
+    """Count incidents per week and per colour-legend entry.
+
+    An incident counts in the week of its ``event_date`` (its first day, for a
+    multi-day event). Every week from ``start`` (or the first incident) to
+    ``end`` (or the last incident) appears, with zero counts where nothing
+    happened, so the chart's time axis follows the chosen window.
+
+    Parameters
+    ----------
+    incidents : DataFrame
+        Canonical incidents (``event_date``, ``event_type``, ``actor1``).
+    color_by : {"event_type", "actor"}
+        The map's colouring (see :func:`geo.palette.color_keys`).
+    ranking : sequence of str, optional
+        Actors ranked over the whole dataset, so the groups match the map's.
+    start, end : date, optional
+        The window shown; widened to whole weeks.
+
+    Returns
+    -------
+    table : DataFrame
+        Columns ``week`` (Monday, datetime64), ``group`` (legend label) and
+        ``incidents`` (int), one row per week and group, sorted by week then
+        by legend order. Empty (same columns) when there are no incidents
+        and no window.
+    colors : dict of str to str
+        Legend label to colour, in legend order, for the groups present.
+
+    Raises
+    ------
+    ValueError
+        When ``color_by`` is not a colouring :mod:`geo.palette` knows.
+    """
+    keys, colors = color_keys(incidents, color_by, ranking=ranking)
+    days = pd.to_datetime(incidents["event_date"]).dt.normalize()
+    valid = days.notna()
+    weeks = days[valid] - pd.to_timedelta(days[valid].dt.day_of_week, unit="D")
+    counts = (
+        pd.DataFrame({"week": weeks, "group": keys[valid].to_numpy()})
+        .groupby(["week", "group"], sort=False)
+        .size()
+    )
+    if weeks.empty:
+        empty = pd.DataFrame(
+            {
+                "week": pd.Series([], dtype="datetime64[ns]"),
+                "group": pd.Series([], dtype=object),
+                "incidents": pd.Series([], dtype="int64"),
+            }
+        )
+        return empty, colors
+    # A multi-day event can start before the window: widen rather than drop it.
+    first, last = weeks.min(), weeks.max()
+    if start is not None:
+        first = min(first, pd.Timestamp(week_start(start)))
+    if end is not None:
+        last = max(last, pd.Timestamp(week_start(end)))
+    all_weeks = pd.date_range(first, last, freq=WEEK_FREQ)
+    grid = pd.MultiIndex.from_product([all_weeks, list(colors)], names=["week", "group"])
+    table = counts.reindex(grid, fill_value=0).rename("incidents").reset_index()
+    table["incidents"] = table["incidents"].astype("int64")
+    return table, colors
+
+
+def add_months(day: date, months: int) -> date:
+    """Return the same day ``months`` later (or earlier), clipped to the month's end."""
+    index = day.month - 1 + months
+    year, month = day.year + index // 12, index % 12 + 1
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def step_window(
+    window: tuple[date, date], step: str, span: tuple[date, date], *, backward: bool = False
+) -> tuple[date, date]:
+    """Move a date window one step through the data's span, keeping its length.
+
+    Parameters
+    ----------
+    window : (date, date)
+        The current inclusive window.
+    step : {"week", "month"}
+    span : (date, date)
+        The first and last day of the data; the window never leaves it.
+    backward : bool
+        Step towards the past instead.
+
+    Returns
+    -------
+    (date, date)
+        The moved window. At the end of the span (or its start, going
+        backward) the window stops there: it is pushed against the edge,
+        never wrapped.
+
+    Raises
+    ------
+    ValueError
+        When ``step`` is not ``week`` or ``month``.
+    """
+    start, end = window
+    length = end - start
+    sign = -1 if backward else 1
+    if step == "week":
+        new_start = start + timedelta(days=7 * sign)
+    elif step == "month":
+        new_start = add_months(start, sign)
+    else:
+        raise ValueError(f"step must be one of {', '.join(STEPS)}; got {step!r}")
+    lo, hi = span
+    length = min(length, hi - lo)
+    new_start = min(max(new_start, lo), hi - length)
+    return new_start, new_start + length
+
+
+def at_span_end(window: tuple[date, date], span: tuple[date, date]) -> bool:
+    """Tell whether a window already reaches the last day of the span (playback stops)."""
+    return window[1] >= span[1]

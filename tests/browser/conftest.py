@@ -1,0 +1,229 @@
+"""Live-server fixtures: ``streamlit run dashboard.py`` driven by Debian's Chromium.
+
+Every request that leaves the machine is refused and recorded, and any uncaught page
+error fails the test: that is how the map is shown to work on a closed network. Each test
+leaves a screenshot in ``test-output/<test name>.png``.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
+from playwright.sync_api import sync_playwright
+
+from geo.assets import is_installed
+from geo.basemap import basemap_installed
+
+REPO = Path(__file__).resolve().parents[2]
+OUTPUT_DIR = REPO / "test-output"
+CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update"]
+LOCAL_HOSTS = {"127.0.0.1", "localhost", "[::1]", "::1"}
+START_TIMEOUT_S = 90
+MAP_FRAME = 'iframe[title="streamlit_folium.st_folium"]'
+APP_IDLE = "[data-testid='stApp'][data-test-script-state='notRunning']"
+APP_RUNNING = "[data-testid='stApp'][data-test-script-state='running']"
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@dataclass
+class Server:
+    url: str
+    process: subprocess.Popen
+    log: Path
+
+
+@contextmanager
+def run_dashboard(name: str, data: Path | None = None) -> Iterator[Server]:
+    """Start the dashboard on a free port and wait until its health check says ok."""
+    if not (is_installed() and basemap_installed()):
+        pytest.fail("Web assets or the offline basemap are not installed: run `make install`.")
+    port = free_port()
+    OUTPUT_DIR.mkdir(exist_ok=True)
+    log = OUTPUT_DIR / f"server-{name}.log"
+    command = [sys.executable, "-m", "streamlit", "run", "dashboard.py",
+               "--server.port", str(port), "--server.address", "127.0.0.1",
+               "--server.headless", "true", "--browser.gatherUsageStats", "false"]
+    if data is not None:
+        command += ["--", "--data", str(data)]
+    env = {k: v for k, v in os.environ.items() if k != "INCIDENT_MAP_DATA"}
+    with log.open("w") as out:
+        process = subprocess.Popen(command, cwd=REPO, stdout=out, stderr=subprocess.STDOUT,
+                                   env=env)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + START_TIMEOUT_S
+        while True:
+            if process.poll() is not None:
+                pytest.fail(f"the dashboard exited early:\n{log.read_text()}")
+            try:
+                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
+                    if response.read().decode().strip() == "ok":
+                        break
+            except (urllib.error.URLError, ConnectionError, TimeoutError):
+                pass
+            if time.monotonic() > deadline:
+                pytest.fail(f"no answer in {START_TIMEOUT_S} s:\n{log.read_text()}")
+            time.sleep(0.2)  # polling interval, not a wait for readiness
+        yield Server(url, process, log)
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+@pytest.fixture(scope="session")
+def server() -> Iterator[Server]:
+    """The dashboard serving the bundled data."""
+    with run_dashboard("bundled") as srv:
+        yield srv
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not CHROMIUM.exists():
+        pytest.fail(f"Chromium not found at {CHROMIUM}: run `make chromium`.")
+    with sync_playwright() as pw:
+        chromium = pw.chromium.launch(executable_path=str(CHROMIUM), headless=True,
+                                      args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@dataclass
+class Watch:
+    """What a page did that a test must know about."""
+
+    refused: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    dialogs: list[str] = field(default_factory=list)
+
+
+@pytest.fixture
+def watch() -> Watch:
+    return Watch()
+
+
+@pytest.fixture
+def page(browser, watch: Watch, request: pytest.FixtureRequest):
+    """A fresh page that refuses outside requests and records errors and dialogs."""
+    context = browser.new_context(viewport={"width": 1400, "height": 1600})
+
+    def route(route_) -> None:
+        host = urlsplit(route_.request.url).hostname or ""
+        if host in LOCAL_HOSTS:
+            route_.continue_()
+        else:
+            watch.refused.append(route_.request.url)
+            route_.abort()
+
+    context.route("**/*", route)
+    pg = context.new_page()
+    pg.on("pageerror", lambda exc: watch.errors.append(str(exc)))
+
+    def on_dialog(dialog) -> None:
+        watch.dialogs.append(f"{dialog.type}: {dialog.message}")
+        dialog.dismiss()
+
+    pg.on("dialog", on_dialog)
+    yield pg
+    OUTPUT_DIR.mkdir(exist_ok=True)
+    try:  # let the map finish fetching its basemap, so the screenshot shows what a user sees
+        pg.wait_for_load_state("networkidle", timeout=10_000)
+    except PlaywrightTimeoutError:
+        pass
+    pg.screenshot(path=str(OUTPUT_DIR / f"{request.node.name}.png"), full_page=True)
+    exceptions = pg.locator("[data-testid='stException']").all_inner_texts()
+    context.close()
+    assert not exceptions, f"the app raised: {exceptions}"
+    assert not watch.refused, f"requests left the machine: {watch.refused}"
+    assert not watch.errors, f"page errors: {watch.errors}"
+
+
+# Counts the incident markers on the map, clustered or not (each marker carries its data row).
+COUNT_MARKERS_JS = """() => {
+    if (!window.map || !window.L) { return -1; }
+    var ids = new Set();
+    window.map.eachLayer(function (layer) {
+        if (L.MarkerClusterGroup && layer instanceof L.MarkerClusterGroup) {
+            layer.getLayers().forEach(function (m) {
+                if (m.options && m.options.row) { ids.add(L.stamp(m)); }
+            });
+        } else if (layer.options && layer.options.row) { ids.add(L.stamp(layer)); }
+    });
+    return ids.size;
+}"""
+
+
+class App:
+    """The dashboard open in a page, with the map's frame at hand."""
+
+    def __init__(self, page, server: Server) -> None:
+        self.page = page
+        self.server = server
+
+    def open(self, query: str = "") -> App:
+        self.page.goto(f"{self.server.url}/{'?' + query if query else ''}")
+        self.wait_idle()
+        return self
+
+    def wait_idle(self) -> None:
+        self.page.wait_for_selector(APP_IDLE, timeout=60_000)
+
+    def commit(self, key: str, value: str) -> None:
+        """Type into a widget, press Enter, and wait until the rerun it starts has finished."""
+        field = self.page.locator(f".st-key-{key} input")
+        field.fill(value)
+        field.press("Enter")
+        try:  # a fast rerun can finish before this looks; then there is nothing to wait for
+            self.page.wait_for_selector(APP_RUNNING, timeout=5_000)
+        except PlaywrightTimeoutError:
+            pass
+        self.wait_idle()
+
+    def map_frame(self):
+        handle = self.page.wait_for_selector(MAP_FRAME, timeout=60_000)
+        frame = handle.content_frame()
+        assert frame is not None
+        frame.wait_for_function("() => window.map && window.map._loaded", timeout=60_000)
+        return frame
+
+    def drawn_markers(self) -> int:
+        return int(self.map_frame().evaluate(COUNT_MARKERS_JS))
+
+    def wait_for_markers(self, expected: int, timeout_ms: int = 30_000) -> int:
+        frame = self.map_frame()
+        frame.wait_for_function(f"n => ({COUNT_MARKERS_JS})() === n", arg=expected,
+                                timeout=timeout_ms)
+        return int(frame.evaluate(COUNT_MARKERS_JS))
+
+    def metric(self, label: str) -> int:
+        box = self.page.locator("[data-testid='stMetric']", has_text=label).first
+        value = box.locator("[data-testid='stMetricValue']").inner_text()
+        return int(value.replace(",", ""))
+
+
+@pytest.fixture
+def app(page, server: Server) -> App:
+    return App(page, server)
