@@ -43,13 +43,31 @@ from geo.timeline import STEPS, add_months, at_span_end, count_by_week, step_win
 from geo.urlstate import filter_from_query, filter_to_query
 
 DATA_ENV = "INCIDENT_MAP_DATA"
-EXPORT_LABELS = {"png": "Report PNG", "pdf": "Report PDF", "html": "Map HTML", "csv": "CSV",
-                 "geojson": "GeoJSON"}
+EXPORT_LABELS = {
+    "png": "Report PNG",
+    "pdf": "Report PDF",
+    "html": "Map HTML",
+    "csv": "CSV",
+    "geojson": "GeoJSON",
+}
 COLOR_LABELS = {"event_type": "Event type", "actor": "Actor (side that acted)"}
 BASEMAPS = ("offline", *basemap.ONLINE_BASEMAPS)
 SPEEDS = (0.5, 1.0, 2.0, 4.0)  # seconds per playback step
-TABLE_COLUMNS = ["event_date", "event_type", "sub_event_type", "actor1", "actor2", "location",
-                 "admin1", "country", "fatalities", "injuries", "notes", "source", "event_id"]
+TABLE_COLUMNS = [
+    "event_date",
+    "event_type",
+    "sub_event_type",
+    "actor1",
+    "actor2",
+    "location",
+    "admin1",
+    "country",
+    "fatalities",
+    "injuries",
+    "notes",
+    "source",
+    "event_id",
+]
 UPLOAD_TYPES = ["csv", "tsv", "txt", "geojson", "json", "gpkg", "parquet", "geoparquet"]
 ss = st.session_state
 
@@ -83,8 +101,9 @@ def prepare(result: ImportResult, key: str, label: str, sha256: str) -> Dataset:
 @st.cache_resource(show_spinner="Loading incidents...", max_entries=4)
 def load_file(path: str, mtime_ns: int, size: int) -> Dataset:
     """Read and index a file once per version (the frame is never mutated, so it is shared)."""
-    return prepare(import_file(Path(path)), f"{path}:{mtime_ns}:{size}", Path(path).name,
-                   file_sha256(path))
+    return prepare(
+        import_file(Path(path)), f"{path}:{mtime_ns}:{size}", Path(path).name, file_sha256(path)
+    )
 
 
 @st.cache_resource
@@ -116,8 +135,9 @@ def covered_groups(groups: dict[str, list[str]], actors: list[str]) -> list[str]
 def reset_filters(data: Dataset, groups: dict[str, list[str]], span, params) -> list[str]:
     """Put a filter (from the URL, or none) into the widgets' state."""
     idx = data.index
-    flt, problems = filter_from_query(params, actors=idx.actor_names,
-                                      event_types=idx.event_types, sites=idx.site_keys)
+    flt, problems = filter_from_query(
+        params, actors=idx.actor_names, event_types=idx.event_types, sites=idx.site_keys
+    )
     lo, hi = span
     start = min(max(flt.start or lo, lo), hi)
     ss["window"] = (start, max(min(flt.end or hi, hi), start))
@@ -170,10 +190,13 @@ except IncidentDataError as exc:
 path = data_path(sys.argv[1:])
 st.sidebar.header("Data")
 upload = st.sidebar.file_uploader(
-    f"Use your own file (up to {MAX_UPLOAD_BYTES // 2**20} MB)", type=UPLOAD_TYPES, key="upload",
+    f"Use your own file (up to {MAX_UPLOAD_BYTES // 2**20} MB)",
+    type=UPLOAD_TYPES,
+    key="upload",
     max_upload_size=MAX_UPLOAD_BYTES // 2**20,
     help="ACLED or UCDP exports, CSV with dates and coordinates or place names, GeoJSON, "
-    "GeoPackage or GeoParquet. It replaces the data for this browser session only.")
+    "GeoPackage or GeoParquet. It replaces the data for this browser session only.",
+)
 if upload is None:
     ss.pop("_upload_data", None)  # a removed upload gives its memory back
 try:
@@ -181,8 +204,9 @@ try:
         data = load_upload(upload)
     else:
         stat = path.stat() if path.exists() else None
-        data = load_file(str(path.resolve()), stat.st_mtime_ns if stat else 0,
-                         stat.st_size if stat else 0)
+        data = load_file(
+            str(path.resolve()), stat.st_mtime_ns if stat else 0, stat.st_size if stat else 0
+        )
 except IncidentDataError as exc:  # includes UnreadableFileError
     st.error(str(exc))
     st.stop()
@@ -191,10 +215,14 @@ st.sidebar.text(f"{data.label}: {summary_line(data.result)}")  # text: names are
 if n_rejected := len(data.result.rejected):
     with st.sidebar.expander(f"{n_rejected:,} rejected record{'s' if n_rejected != 1 else ''}"):
         st.dataframe(data.result.rejected.head(10), hide_index=True, key="rejected_table")
-        st.download_button("Download all rejected records (CSV)",
-                           rejected_to_csv_bytes(data.result),
-                           file_name="rejected.csv", mime="text/csv", key="download_rejected",
-                           on_click="ignore")
+        st.download_button(
+            "Download all rejected records (CSV)",
+            rejected_to_csv_bytes(data.result),
+            file_name="rejected.csv",
+            mime="text/csv",
+            key="download_rejected",
+            on_click="ignore",
+        )
 for note in data.result.warnings:
     st.sidebar.text(note)
 if reference_error:
@@ -225,32 +253,61 @@ if ss.get("_data_key") != data.key:
 # ---------------------------------------------------------------- widgets
 sb = st.sidebar
 sb.header("Filters")
-sb.slider("Time range", min_value=span[0], max_value=span[1], step=timedelta(days=1),
-          format="YYYY-MM-DD", key="window")
+sb.slider(
+    "Time range",
+    min_value=span[0],
+    max_value=span[1],
+    step=timedelta(days=1),
+    format="YYYY-MM-DD",
+    key="window",
+)
 c1, c2 = sb.columns(2)
 c1.button("◀ Back", key="step_back", on_click=on_step, args=(span, True), width="stretch")
 c2.button("Next ▶", key="step_forward", on_click=on_step, args=(span, False), width="stretch")
 sb.radio("Step by", STEPS, key="step", horizontal=True, format_func=str.capitalize)
 c1, c2 = sb.columns([2, 3], vertical_alignment="center")
 c1.toggle("Play", key="playing", on_change=on_play, args=(span,))
-c2.select_slider("Speed", SPEEDS, value=1.0, key="speed", label_visibility="collapsed",
-                 format_func=lambda s: f"{s:g} s per step")
-sb.multiselect("Affiliations", list(groups), key="affiliations", on_change=on_affiliations,
-               args=(groups,), help="Choosing an affiliation selects all its member groups.")
-sb.multiselect("Actors", index.actor_names, key="actors", on_change=on_actors, args=(groups,),
-               help="Matches the acting side, the side acted upon and associated actors.")
+c2.select_slider(
+    "Speed",
+    SPEEDS,
+    value=1.0,
+    key="speed",
+    label_visibility="collapsed",
+    format_func=lambda s: f"{s:g} s per step",
+)
+sb.multiselect(
+    "Affiliations",
+    list(groups),
+    key="affiliations",
+    on_change=on_affiliations,
+    args=(groups,),
+    help="Choosing an affiliation selects all its member groups.",
+)
+sb.multiselect(
+    "Actors",
+    index.actor_names,
+    key="actors",
+    on_change=on_actors,
+    args=(groups,),
+    help="Matches the acting side, the side acted upon and associated actors.",
+)
 sb.multiselect("Event type", index.event_types, key="types")
 sb.multiselect("Site", index.site_keys, key="sites", format_func=lambda k: site_names.get(k, k))
 sb.number_input("Minimum fatalities", min_value=0, step=1, key="min_fatalities")
 sb.text_input("Search notes, location and source", key="q", max_chars=200)
 sb.header("Map")
 sb.selectbox("Colour by", COLOR_BY, key="color", format_func=COLOR_LABELS.get)
-sb.selectbox("Basemap", BASEMAPS, key="basemap",
-             format_func=lambda b: "Offline (bundled)" if b == "offline" else f"{b} (online)")
+sb.selectbox(
+    "Basemap",
+    BASEMAPS,
+    key="basemap",
+    format_func=lambda b: "Offline (bundled)" if b == "offline" else f"{b} (online)",
+)
 sb.toggle("Group nearby markers", value=True, key="clusters")
 sb.toggle("Heat map", value=False, key="heatmap")
 
 if ss["playing"]:
+
     @st.fragment(run_every=float(ss["speed"]))
     def play() -> None:
         """Advance the window one step per tick; stop at the end of the data."""
@@ -268,9 +325,14 @@ if ss["playing"]:
 lo, hi = span
 w_start, w_end = ss["window"]
 flt = IncidentFilter(
-    start=w_start if w_start > lo else None, end=w_end if w_end < hi else None,
-    actors=tuple(ss["actors"]), event_types=tuple(ss["types"]), sites=tuple(ss["sites"]),
-    min_fatalities=int(ss["min_fatalities"]), text=ss["q"].strip())
+    start=w_start if w_start > lo else None,
+    end=w_end if w_end < hi else None,
+    actors=tuple(ss["actors"]),
+    event_types=tuple(ss["types"]),
+    sites=tuple(ss["sites"]),
+    min_fatalities=int(ss["min_fatalities"]),
+    text=ss["q"].strip(),
+)
 shown = index.select(flt)
 
 query: dict[str, str | list[str]] = dict(filter_to_query(flt))
@@ -293,9 +355,15 @@ m1.metric("Incidents shown", f"{len(shown):,}", help=f"of {len(index):,} in the 
 m2.metric("Fatalities", f"{int(shown['fatalities'].sum()):,}")
 m3.metric("Injuries", f"{int(shown['injuries'].fillna(0).sum()):,}")
 
-options = MapOptions(color_by=ss["color"], basemap=ss["basemap"], show_clusters=ss["clusters"],
-                     show_heatmap=ss["heatmap"], title="Incidents", caption=caption,
-                     actors=data.ranking)
+options = MapOptions(
+    color_by=ss["color"],
+    basemap=ss["basemap"],
+    show_clusters=ss["clusters"],
+    show_heatmap=ss["heatmap"],
+    title="Incidents",
+    caption=caption,
+    actors=data.ranking,
+)
 map_sites = None
 if sites is not None:
     map_sites = sites[sites["site_id"].isin(set(shown["site_id"]))]
@@ -312,20 +380,37 @@ else:
     else:
         # The base map is rebuilt identically each run, so the component keeps the user's
         # view; only the incident layers are swapped. returned_objects=[]: no rerun on pan.
-        st_folium(base, key="map", feature_group_to_add=layers, layer_control=build_layer_control(),
-                  returned_objects=[], height=580, use_container_width=True)
+        st_folium(
+            base,
+            key="map",
+            feature_group_to_add=layers,
+            layer_control=build_layer_control(),
+            returned_objects=[],
+            height=580,
+            use_container_width=True,
+        )
 
     st.subheader("Incidents per week")
-    table, colors = count_by_week(shown, ss["color"], ranking=data.ranking,
-                                  start=flt.start or lo, end=flt.end or hi)
-    chart = alt.Chart(table).mark_bar().encode(
-        x=alt.X("week:T", title="Week", axis=alt.Axis(format="%d %b %Y", labelOverlap=True)),
-        y=alt.Y("sum(incidents):Q", title="Incidents"),
-        color=alt.Color("group:N", title=COLOR_LABELS[ss["color"]], sort=list(colors),
-                        scale=alt.Scale(domain=list(colors), range=list(colors.values())),
-                        legend=alt.Legend(orient="bottom", columns=3, labelLimit=320)),
-        tooltip=[alt.Tooltip("week:T", title="Week of"), "group:N", "incidents:Q"],
-    ).properties(height=220)
+    table, colors = count_by_week(
+        shown, ss["color"], ranking=data.ranking, start=flt.start or lo, end=flt.end or hi
+    )
+    chart = (
+        alt.Chart(table)
+        .mark_bar()
+        .encode(
+            x=alt.X("week:T", title="Week", axis=alt.Axis(format="%d %b %Y", labelOverlap=True)),
+            y=alt.Y("sum(incidents):Q", title="Incidents"),
+            color=alt.Color(
+                "group:N",
+                title=COLOR_LABELS[ss["color"]],
+                sort=list(colors),
+                scale=alt.Scale(domain=list(colors), range=list(colors.values())),
+                legend=alt.Legend(orient="bottom", columns=3, labelLimit=320),
+            ),
+            tooltip=[alt.Tooltip("week:T", title="Week of"), "group:N", "incidents:Q"],
+        )
+        .properties(height=220)
+    )
     st.altair_chart(chart, width="stretch")
 
     st.subheader("Incidents shown")
@@ -338,27 +423,62 @@ with st.expander("Export the incidents shown"):
     e1, e2, e3, e4 = st.columns(4)
     title = e1.text_input("Report title", value="Incidents", key="report_title", max_chars=120)
     width = e2.number_input("PNG width (px)", 200, 20_000, 2400, step=100, key="report_width")
-    height = e3.number_input("PNG height (px)", 200, 20_000, 1697, step=100,
-                             key="report_height", help="The PDF is always A4 landscape.")
-    scale = e4.number_input("Scale", 0.5, 8.0, 2.0, step=0.5, key="report_scale",
-                            help="Device pixels per layout pixel: 2 draws text twice as sharp.")
+    height = e3.number_input(
+        "PNG height (px)",
+        200,
+        20_000,
+        1697,
+        step=100,
+        key="report_height",
+        help="The PDF is always A4 landscape.",
+    )
+    scale = e4.number_input(
+        "Scale",
+        0.5,
+        8.0,
+        2.0,
+        step=0.5,
+        key="report_scale",
+        help="Device pixels per layout pixel: 2 draws text twice as sharp.",
+    )
     try:
-        report_options = ReportOptions(title=title or "Incidents", width=int(width),
-                                       height=int(height), scale=float(scale),
-                                       color_by=ss["color"], actor_ranking=data.ranking)
+        report_options = ReportOptions(
+            title=title or "Incidents",
+            width=int(width),
+            height=int(height),
+            scale=float(scale),
+            color_by=ss["color"],
+            actor_ranking=data.ranking,
+        )
     except ValueError as exc:  # a size the page cannot be laid out in: the user can fix it
         st.error(str(exc))
-        report_options = ReportOptions(title=title or "Incidents", color_by=ss["color"],
-                                       actor_ranking=data.ranking)
+        report_options = ReportOptions(
+            title=title or "Incidents", color_by=ss["color"], actor_ranking=data.ranking
+        )
         size_error = True
     else:
         size_error = False
     # Callables run only on click, so a rerun never pays for an export.
-    for col, (fmt, mime) in zip(st.columns(len(EXPORT_FORMATS)), EXPORT_FORMATS.items(),
-                                strict=True):
-        make = partial(export_bytes, fmt, shown, flt=flt, total=len(index),
-                       options=report_options, data_label=data.label, data_hash=data.sha256,
-                       sites=map_sites)
-        col.download_button(EXPORT_LABELS[fmt], make, file_name=export_filename(title, fmt),
-                            mime=mime, key=f"download_{fmt}", on_click="ignore",
-                            disabled=size_error and fmt == "png")
+    for col, (fmt, mime) in zip(
+        st.columns(len(EXPORT_FORMATS)), EXPORT_FORMATS.items(), strict=True
+    ):
+        make = partial(
+            export_bytes,
+            fmt,
+            shown,
+            flt=flt,
+            total=len(index),
+            options=report_options,
+            data_label=data.label,
+            data_hash=data.sha256,
+            sites=map_sites,
+        )
+        col.download_button(
+            EXPORT_LABELS[fmt],
+            make,
+            file_name=export_filename(title, fmt),
+            mime=mime,
+            key=f"download_{fmt}",
+            on_click="ignore",
+            disabled=size_error and fmt == "png",
+        )

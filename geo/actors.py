@@ -32,7 +32,7 @@ class ActorTable:
     aliases: dict[str, str] = field(default_factory=dict)
 
     def canonical(self, name: str) -> str | None:
-        """The canonical spelling of an actor name or alias, or None when unknown."""
+        """Return the canonical spelling of an actor name or alias, or None when unknown."""
         return self.aliases.get(normalize_place_name(name))
 
     def groups(self, names: Iterable[str]) -> dict[str, list[str]]:

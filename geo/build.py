@@ -61,7 +61,9 @@ def read_attributes(path: str | Path = DEFAULT_ATTRIBUTES_PATH) -> pd.DataFrame:
 def _fail_if(offenders: list[str], problem: str) -> None:
     """Raise one error naming every offending record."""
     if offenders:
-        shown = "; ".join(offenders[:20]) + (f"; and {len(offenders) - 20} more" if len(offenders) > 20 else "")
+        shown = "; ".join(offenders[:20]) + (
+            f"; and {len(offenders) - 20} more" if len(offenders) > 20 else ""
+        )
         raise IncidentDataError(f"{problem}: {shown}")
 
 
@@ -86,36 +88,59 @@ def check_attributes(table: pd.DataFrame, sites: gpd.GeoDataFrame, actors: Actor
     _fail_if(sorted(set(ids[ids.duplicated()])), "duplicate event_id")
     site_required = [f for f in REQUIRED_FIELDS if f not in SITE_FILLED_FIELDS]
     _fail_if(
-        [f"{row.event_id or '(no id)'} lacks {field}" for row in table.itertuples() for field in site_required
-         if not getattr(row, field).strip()],
+        [
+            f"{row.event_id or '(no id)'} lacks {field}"
+            for row in table.itertuples()
+            for field in site_required
+            if not getattr(row, field).strip()
+        ],
         "required field empty",
     )
     known_sites = set(sites["site_id"])
     _fail_if(
-        [f"{r.event_id}: site_id {r.site_id!r}" for r in table.itertuples() if r.site_id not in known_sites],
+        [
+            f"{r.event_id}: site_id {r.site_id!r}"
+            for r in table.itertuples()
+            if r.site_id not in known_sites
+        ],
         "unknown site_id (add it to the sites layer)",
     )
     _fail_if(
-        [f"{r.event_id}: {reason}" for r in table.itertuples()
-         if (reason := check_vocabulary(r.event_type, r.sub_event_type))],
+        [
+            f"{r.event_id}: {reason}"
+            for r in table.itertuples()
+            if (reason := check_vocabulary(r.event_type, r.sub_event_type))
+        ],
         "value outside the ACLED vocabulary",
     )
     for field, allowed in (("time_precision", TIME_PRECISION), ("geo_precision", GEO_PRECISION)):
         _fail_if(
-            [f"{r.event_id}: {getattr(r, field)!r}" for r in table.itertuples()
-             if getattr(r, field) not in {str(code) for code in allowed}],
+            [
+                f"{r.event_id}: {getattr(r, field)!r}"
+                for r in table.itertuples()
+                if getattr(r, field) not in {str(code) for code in allowed}
+            ],
             f"{field} outside {sorted(allowed)}",
         )
     _fail_if(
-        [f"{r.event_id}: {r.date_basis!r}" for r in table.itertuples() if r.date_basis not in DATE_BASIS],
+        [
+            f"{r.event_id}: {r.date_basis!r}"
+            for r in table.itertuples()
+            if r.date_basis not in DATE_BASIS
+        ],
         f"date_basis outside {list(DATE_BASIS)}",
     )
     _check_dates(table)
     _check_counts(table)
     known_actors = set(actors.affiliation)
     _fail_if(
-        [f"{r.event_id}: {name!r}" for r in table.itertuples() for field in ACTOR_FIELDS
-         for name in split_multi(getattr(r, field)) if name not in known_actors],
+        [
+            f"{r.event_id}: {name!r}"
+            for r in table.itertuples()
+            for field in ACTOR_FIELDS
+            for name in split_multi(getattr(r, field))
+            if name not in known_actors
+        ],
         "actor not in the actors table (use its canonical name)",
     )
     _fail_if(
@@ -127,13 +152,25 @@ def check_attributes(table: pd.DataFrame, sites: gpd.GeoDataFrame, actors: Actor
 def _check_dates(table: pd.DataFrame) -> None:
     """Dates are real ``YYYY-MM-DD`` days; an end date is not before its start."""
     start = pd.to_datetime(table["event_date"], format="%Y-%m-%d", errors="coerce")
-    _fail_if([f"{i}: {d!r}" for i, d, s in zip(table["event_id"], table["event_date"], start, strict=True)
-              if pd.isna(s)], "event_date is not a YYYY-MM-DD date")
+    _fail_if(
+        [
+            f"{i}: {d!r}"
+            for i, d, s in zip(table["event_id"], table["event_date"], start, strict=True)
+            if pd.isna(s)
+        ],
+        "event_date is not a YYYY-MM-DD date",
+    )
     end = pd.to_datetime(table["end_date"], format="%Y-%m-%d", errors="coerce")
     bad_end = (table["end_date"] != "") & (end.isna() | (end < start))
-    _fail_if([f"{i}: {d!r}" for i, d in zip(table.loc[bad_end, "event_id"], table.loc[bad_end, "end_date"],
-                                             strict=True)],
-             "end_date is not a YYYY-MM-DD date on or after event_date")
+    _fail_if(
+        [
+            f"{i}: {d!r}"
+            for i, d in zip(
+                table.loc[bad_end, "event_id"], table.loc[bad_end, "end_date"], strict=True
+            )
+        ],
+        "end_date is not a YYYY-MM-DD date on or after event_date",
+    )
 
 
 def _check_counts(table: pd.DataFrame) -> None:
@@ -141,8 +178,10 @@ def _check_counts(table: pd.DataFrame) -> None:
     for field, optional in (("fatalities", False), ("injuries", True)):
         values = table[field]
         ok = values.str.fullmatch(r"\d+") | (optional & (values == ""))
-        _fail_if([f"{i}: {v!r}" for i, v in zip(table.loc[~ok, "event_id"], values[~ok], strict=True)],
-                 f"{field} must be a whole number >= 0" + (" or empty" if optional else ""))
+        _fail_if(
+            [f"{i}: {v!r}" for i, v in zip(table.loc[~ok, "event_id"], values[~ok], strict=True)],
+            f"{field} must be a whole number >= 0" + (" or empty" if optional else ""),
+        )
 
 
 def join_sites(table: pd.DataFrame, sites: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
@@ -162,9 +201,12 @@ def join_sites(table: pd.DataFrame, sites: gpd.GeoDataFrame) -> gpd.GeoDataFrame
     GeoDataFrame
         Canonical incidents sorted by date and id.
     """
-    site_cols = sites[["site_id", "name", "admin1", "country", "uncertainty_km", "coord_source", "geometry"]]
-    site_cols = site_cols.rename(columns={"admin1": "site_admin1", "country": "site_country",
-                                          "geometry": "site_geometry"})
+    site_cols = sites[
+        ["site_id", "name", "admin1", "country", "uncertainty_km", "coord_source", "geometry"]
+    ]
+    site_cols = site_cols.rename(
+        columns={"admin1": "site_admin1", "country": "site_country", "geometry": "site_geometry"}
+    )
     joined = table.merge(pd.DataFrame(site_cols), on="site_id", how="left", validate="many_to_one")
     for field, site_field in SITE_FILLED_FIELDS.items():
         source = {"name": "name", "admin1": "site_admin1", "country": "site_country"}[site_field]
@@ -172,17 +214,23 @@ def join_sites(table: pd.DataFrame, sites: gpd.GeoDataFrame) -> gpd.GeoDataFrame
     own = (joined["latitude"] != "") & (joined["longitude"] != "")
     lat = pd.to_numeric(joined["latitude"].where(own), errors="coerce")
     lon = pd.to_numeric(joined["longitude"].where(own), errors="coerce")
-    _fail_if(list(joined.loc[own & (lat.isna() | lon.isna()), "event_id"]),
-             "latitude/longitude must both be numbers when given")
+    _fail_if(
+        list(joined.loc[own & (lat.isna() | lon.isna()), "event_id"]),
+        "latitude/longitude must both be numbers when given",
+    )
     site_x = joined["site_geometry"].map(lambda p: p.x)
     site_y = joined["site_geometry"].map(lambda p: p.y)
     x = np.where(own, lon, site_x)
     y = np.where(own, lat, site_y)
     distance = haversine_km(x, y, site_x.to_numpy(), site_y.to_numpy())
     outside = distance > joined["uncertainty_km"].to_numpy()
-    _fail_if([f"{i}: {d:.1f} km" for i, d in zip(joined.loc[outside, "event_id"], distance[outside],
-                                                  strict=True)],
-             "incident point lies outside its site's uncertainty_km")
+    _fail_if(
+        [
+            f"{i}: {d:.1f} km"
+            for i, d in zip(joined.loc[outside, "event_id"], distance[outside], strict=True)
+        ],
+        "incident point lies outside its site's uncertainty_km",
+    )
     geometry = [Point(px, py) for px, py in zip(x, y, strict=True)]
     gdf = coerce_incidents(joined, geometry=geometry)
     order = np.lexsort((gdf["event_id"].to_numpy(), gdf["event_date"].to_numpy()))

@@ -32,14 +32,16 @@ def _validate(ns: argparse.Namespace) -> int:
 
 
 def _parser() -> argparse.ArgumentParser:
-    from geo.build import DEFAULT_ATTRIBUTES_PATH, DEFAULT_OUTPUT_PATH
     from geo.actors import DEFAULT_ACTORS_PATH
+    from geo.build import DEFAULT_ATTRIBUTES_PATH, DEFAULT_OUTPUT_PATH
     from geo.sites import DEFAULT_SITES_PATH
 
     parser = argparse.ArgumentParser(prog="python -m geo", description=__doc__.splitlines()[0])
     commands = parser.add_subparsers(dest="command", required=True)
 
-    build = commands.add_parser("build", help="rebuild data/incidents.geojson from sites and attributes")
+    build = commands.add_parser(
+        "build", help="rebuild data/incidents.geojson from sites and attributes"
+    )
     build.add_argument("--attributes", type=Path, default=DEFAULT_ATTRIBUTES_PATH)
     build.add_argument("--sites", type=Path, default=DEFAULT_SITES_PATH)
     build.add_argument("--actors", type=Path, default=DEFAULT_ACTORS_PATH)
@@ -52,13 +54,17 @@ def _parser() -> argparse.ArgumentParser:
 
     from geo import export
 
-    export_parser = commands.add_parser("export", help="export the filtered view (png, pdf, html, csv, geojson)")
+    export_parser = commands.add_parser(
+        "export", help="export the filtered view (png, pdf, html, csv, geojson)"
+    )
     export.add_export_arguments(export_parser)
     export_parser.set_defaults(func=export.run_export)
 
     from geo import bench
 
-    bench_parser = commands.add_parser("bench", help="measure this dashboard beside the usual approaches")
+    bench_parser = commands.add_parser(
+        "bench", help="measure this dashboard beside the usual approaches"
+    )
     bench.add_bench_arguments(bench_parser)
     bench_parser.set_defaults(func=bench.run_bench)
     return parser

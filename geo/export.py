@@ -183,8 +183,16 @@ def export_bytes(
         When ``fmt`` is unknown.
     """
     if fmt in REPORT_FORMATS:
-        page = _draw_page(fmt, incidents, flt=flt, total=total, options=options,
-                          data_label=data_label, data_hash=data_hash, created=created)
+        page = _draw_page(
+            fmt,
+            incidents,
+            flt=flt,
+            total=total,
+            options=options,
+            data_label=data_label,
+            data_hash=data_hash,
+            created=created,
+        )
         return page.to_png() if fmt == "png" else page.to_pdf(options.title)
     if fmt == "html":
         return render_map_html(incidents, flt=flt, total=total, options=options, sites=sites)
@@ -196,16 +204,38 @@ def export_bytes(
 
 
 def _draw_page(
-    fmt: str, incidents: gpd.GeoDataFrame, *, flt: IncidentFilter, total: int,
-    options: ReportOptions, data_label: str, data_hash: str | None, created: datetime | None,
+    fmt: str,
+    incidents: gpd.GeoDataFrame,
+    *,
+    flt: IncidentFilter,
+    total: int,
+    options: ReportOptions,
+    data_label: str,
+    data_hash: str | None,
+    created: datetime | None,
 ) -> ReportPage:
     """Draw the report page: the PNG's pixel size, or A4 landscape for the PDF."""
     if fmt == "pdf":
-        return draw_report(incidents, flt=flt, total=total, options=options,
-                           data_label=data_label, data_hash=data_hash,
-                           page_size_in=A4_LANDSCAPE_IN, dpi=72.0, created=created)
-    return draw_report(incidents, flt=flt, total=total, options=options,
-                       data_label=data_label, data_hash=data_hash, created=created)
+        return draw_report(
+            incidents,
+            flt=flt,
+            total=total,
+            options=options,
+            data_label=data_label,
+            data_hash=data_hash,
+            page_size_in=A4_LANDSCAPE_IN,
+            dpi=72.0,
+            created=created,
+        )
+    return draw_report(
+        incidents,
+        flt=flt,
+        total=total,
+        options=options,
+        data_label=data_label,
+        data_hash=data_hash,
+        created=created,
+    )
 
 
 def _incident_extent(incidents: gpd.GeoDataFrame) -> tuple[float, float, float, float] | None:
@@ -267,8 +297,12 @@ def export_view(
 
 
 def _export_loaded(
-    out: Path, gdf: gpd.GeoDataFrame, path: Path, sites: gpd.GeoDataFrame | None,
-    flt: IncidentFilter, options: ReportOptions,
+    out: Path,
+    gdf: gpd.GeoDataFrame,
+    path: Path,
+    sites: gpd.GeoDataFrame | None,
+    flt: IncidentFilter,
+    options: ReportOptions,
 ) -> Path:
     """Export from data already read; return the recipe's path."""
     from geo.load import file_sha256
@@ -282,14 +316,30 @@ def _export_loaded(
     created = datetime.now(UTC).replace(microsecond=0)
     bounds = options.bounds
     if fmt in REPORT_FORMATS:
-        page = _draw_page(fmt, incidents, flt=flt, total=len(gdf), options=options,
-                          data_label=path.name, data_hash=data_hash, created=created)
+        page = _draw_page(
+            fmt,
+            incidents,
+            flt=flt,
+            total=len(gdf),
+            options=options,
+            data_label=path.name,
+            data_hash=data_hash,
+            created=created,
+        )
         content = page.to_png() if fmt == "png" else page.to_pdf(options.title)
         bounds = page.bounds
     else:
-        content = export_bytes(fmt, incidents, flt=flt, total=len(gdf), options=options,
-                               data_label=path.name, data_hash=data_hash, sites=sites,
-                               created=created)
+        content = export_bytes(
+            fmt,
+            incidents,
+            flt=flt,
+            total=len(gdf),
+            options=options,
+            data_label=path.name,
+            data_hash=data_hash,
+            sites=sites,
+            created=created,
+        )
         bounds = bounds or _incident_extent(incidents)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_bytes(content)
@@ -381,41 +431,75 @@ def add_export_arguments(parser: argparse.ArgumentParser) -> None:
         ".png and .pdf (report page), .html (standalone interactive map), .csv, .geojson. "
         "A recipe (<out>.recipe.json) is written beside it. Needs no network."
     )
-    parser.add_argument("--out", type=_out_path, required=True, metavar="FILE",
-                        help="output file: .png, .pdf, .html, .csv or .geojson")
-    parser.add_argument("--data", type=Path, metavar="PATH",
-                        help="incident file (default: the bundled data/incidents.geojson)")
-    parser.add_argument("--recipe", type=Path, metavar="FILE",
-                        help="make the view of a recipe again; options given here override it")
+    parser.add_argument(
+        "--out",
+        type=_out_path,
+        required=True,
+        metavar="FILE",
+        help="output file: .png, .pdf, .html, .csv or .geojson",
+    )
+    parser.add_argument(
+        "--data",
+        type=Path,
+        metavar="PATH",
+        help="incident file (default: the bundled data/incidents.geojson)",
+    )
+    parser.add_argument(
+        "--recipe",
+        type=Path,
+        metavar="FILE",
+        help="make the view of a recipe again; options given here override it",
+    )
     filters = parser.add_argument_group("filters (several values of one option are OR)")
     filters.add_argument("--start", type=_day, metavar="D", help="first day, YYYY-MM-DD")
     filters.add_argument("--end", type=_day, metavar="D", help="last day, YYYY-MM-DD")
-    filters.add_argument("--actor", action="append", metavar="NAME",
-                         help="canonical actor name (repeatable)")
-    filters.add_argument("--type", action="append", metavar="T", dest="event_type",
-                         help="ACLED event type (repeatable)")
-    filters.add_argument("--site", action="append", metavar="ID",
-                         help="site id such as camp_taji (repeatable)")
+    filters.add_argument(
+        "--actor", action="append", metavar="NAME", help="canonical actor name (repeatable)"
+    )
+    filters.add_argument(
+        "--type",
+        action="append",
+        metavar="T",
+        dest="event_type",
+        help="ACLED event type (repeatable)",
+    )
+    filters.add_argument(
+        "--site", action="append", metavar="ID", help="site id such as camp_taji (repeatable)"
+    )
     filters.add_argument("--text", metavar="WORDS", help="text searched in notes, place, source")
-    filters.add_argument("--min-fatalities", type=int, metavar="N",
-                         help="at least this many killed")
+    filters.add_argument(
+        "--min-fatalities", type=int, metavar="N", help="at least this many killed"
+    )
     page = parser.add_argument_group("page")
     page.add_argument("--title", metavar="T", help='heading of the page (default "Incidents")')
     page.add_argument("--width", type=_pixels, metavar="PX", help="PNG width (default 2400)")
     page.add_argument("--height", type=_pixels, metavar="PX", help="PNG height (default 1697)")
-    page.add_argument("--scale", type=_scale, metavar="N",
-                      help="pixel ratio: layout pixels to device pixels (default 2)")
-    page.add_argument("--color-by", choices=palette.COLOR_BY,
-                      help="marker colours (default event_type)")
-    page.add_argument("--bbox", type=_bbox, metavar="W,S,E,N",
-                      help="extent to show, in degrees (default: the incidents')")
+    page.add_argument(
+        "--scale",
+        type=_scale,
+        metavar="N",
+        help="pixel ratio: layout pixels to device pixels (default 2)",
+    )
+    page.add_argument(
+        "--color-by", choices=palette.COLOR_BY, help="marker colours (default event_type)"
+    )
+    page.add_argument(
+        "--bbox",
+        type=_bbox,
+        metavar="W,S,E,N",
+        help="extent to show, in degrees (default: the incidents')",
+    )
 
 
 def _filter_changes(ns: argparse.Namespace) -> dict[str, object]:
     """Collect the filter fields given on the command line."""
     changes: dict[str, object] = {}
-    for name, key in (("start", "start"), ("end", "end"), ("text", "text"),
-                      ("min_fatalities", "min_fatalities")):
+    for name, key in (
+        ("start", "start"),
+        ("end", "end"),
+        ("text", "text"),
+        ("min_fatalities", "min_fatalities"),
+    ):
         if getattr(ns, name, None) is not None:
             changes[key] = getattr(ns, name)
     for name, key in (("actor", "actors"), ("event_type", "event_types"), ("site", "sites")):
@@ -428,8 +512,14 @@ def _filter_changes(ns: argparse.Namespace) -> dict[str, object]:
 def _option_changes(ns: argparse.Namespace) -> dict[str, object]:
     """Collect the page options given on the command line."""
     changes: dict[str, object] = {}
-    for name, key in (("title", "title"), ("width", "width"), ("height", "height"),
-                      ("scale", "scale"), ("color_by", "color_by"), ("bbox", "bounds")):
+    for name, key in (
+        ("title", "title"),
+        ("width", "width"),
+        ("height", "height"),
+        ("scale", "scale"),
+        ("color_by", "color_by"),
+        ("bbox", "bounds"),
+    ):
         if getattr(ns, name, None) is not None:
             changes[key] = getattr(ns, name)
     return changes
@@ -488,8 +578,11 @@ def run_export(ns: argparse.Namespace) -> int:
                     )
             if data_path is not None and recipe.data_sha256 and data_path.is_file():
                 if file_sha256(data_path) != recipe.data_sha256:
-                    print(f"warning: {data_path} has changed since the recipe was made "
-                          f"({recipe.created}); the image may differ", file=sys.stderr)
+                    print(
+                        f"warning: {data_path} has changed since the recipe was made "
+                        f"({recipe.created}); the image may differ",
+                        file=sys.stderr,
+                    )
         flt = flt.with_changes(**_filter_changes(ns))
         options = _options_from(options, _option_changes(ns))
         gdf, path, sites = _load(data_path)

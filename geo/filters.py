@@ -87,7 +87,11 @@ class IncidentIndex:
         self.site = pd.Categorical(site_key)
         self.fatalities = gdf["fatalities"].to_numpy(dtype=np.int64)
         self._build_actor_table(gdf)
-        text = gdf[list(SEARCH_FIELDS)].astype(str).agg("\n".join, axis=1) if n else pd.Series([], dtype=str)
+        text = (
+            gdf[list(SEARCH_FIELDS)].astype(str).agg("\n".join, axis=1)
+            if n
+            else pd.Series([], dtype=str)
+        )
         self.search_text = text.str.casefold().astype("string[pyarrow]")
 
     def _build_actor_table(self, gdf: gpd.GeoDataFrame) -> None:
@@ -174,7 +178,7 @@ class IncidentIndex:
         return out
 
     def select(self, flt: IncidentFilter) -> gpd.GeoDataFrame:
-        """The incidents that pass the filter, as a new frame with the same columns."""
+        """Return the incidents that pass the filter, as a new frame with the same columns."""
         return self.gdf.loc[self.mask(flt)]
 
 

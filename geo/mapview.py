@@ -38,6 +38,7 @@ from geo.schema import GEO_PRECISION, TIME_PRECISION, split_multi
 # [[south, west], [north, east]] of Iraq and Syria: the view when there is nothing to fit.
 DEFAULT_BOUNDS: Final = ((29.0, 35.5), (37.4, 48.7))
 FIT_PADDING_DEGREES: Final = 0.25  # around a single point, so the view is not a street
+LEGEND_CLEARANCE_PX: Final = (230, 30)
 MAX_FIT_ZOOM: Final = 11
 
 # Marker radius in pixels: the area grows with casualties (sqrt scale), within bounds.
@@ -202,7 +203,12 @@ def build_base_map(
     _MapStyle().add_to(m)
     _Camera().add_to(m)
     (south, west), (north, east) = bounds if bounds is not None else DEFAULT_BOUNDS
-    m.fit_bounds([[south, west], [north, east]], max_zoom=MAX_FIT_ZOOM)
+    # Keep the fitted incidents clear of the legend in the bottom-right corner.
+    m.fit_bounds(
+        [[south, west], [north, east]],
+        max_zoom=MAX_FIT_ZOOM,
+        padding_bottom_right=LEGEND_CLEARANCE_PX,
+    )
     return assets.localize_map(m)
 
 

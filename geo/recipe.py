@@ -164,8 +164,11 @@ def recipe_from_dict(data: dict[str, Any], where: str = "") -> Recipe:
     extent = data.get("extent")
     bounds: tuple[float, float, float, float] | None = None
     if extent is not None:
-        if not (isinstance(extent, list) and len(extent) == 4
-                and all(isinstance(v, int | float) for v in extent)):
+        if not (
+            isinstance(extent, list)
+            and len(extent) == 4
+            and all(isinstance(v, int | float) for v in extent)
+        ):
             raise IncidentDataError(
                 f"recipe {where}: 'extent' must be [lon_min, lat_min, lon_max, lat_max]"
             )

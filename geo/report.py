@@ -267,9 +267,9 @@ def nice_length(limit_m: float) -> float:
     return 10.0**exponent
 
 
-def scale_bar_length(extent: tuple[float, float, float, float], fraction: float = 0.22) -> tuple[
-    float, float, float
-]:
+def scale_bar_length(
+    extent: tuple[float, float, float, float], fraction: float = 0.22
+) -> tuple[float, float, float]:
     """Size a scale bar for a Mercator extent, true at the extent's centre latitude.
 
     Parameters
@@ -424,8 +424,13 @@ def _draw_basemap(ax: Axes, extent: tuple[float, float, float, float]) -> gpd.Ge
         lakes = rivers[rivers["kind"] == "lake"]
         lines = rivers[rivers["kind"] != "lake"]
         if len(lakes):
-            lakes.plot(ax=ax, color=basemap.SEA_COLOR, edgecolor=basemap.RIVER_COLOR,
-                       linewidth=0.5, zorder=2)
+            lakes.plot(
+                ax=ax,
+                color=basemap.SEA_COLOR,
+                edgecolor=basemap.RIVER_COLOR,
+                linewidth=0.5,
+                zorder=2,
+            )
         if len(lines):
             lines.plot(ax=ax, color=basemap.RIVER_COLOR, linewidth=0.9, zorder=2)
     countries.boundary.plot(ax=ax, color=basemap.BORDER_COLOR, linewidth=0.9, zorder=3)
@@ -435,7 +440,9 @@ def _draw_basemap(ax: Axes, extent: tuple[float, float, float, float]) -> gpd.Ge
 
 
 def _draw_country_names(
-    ax: Axes, countries: gpd.GeoDataFrame, extent: tuple[float, float, float, float],
+    ax: Axes,
+    countries: gpd.GeoDataFrame,
+    extent: tuple[float, float, float, float],
     placed: list,
 ) -> None:
     """Country names on maps wider than a few hundred kilometres."""
@@ -455,14 +462,22 @@ def _draw_country_names(
             if _overlaps(box, placed):
                 continue
             placed.append(box)
-            _text(ax, point.x, point.y, label, fontsize=8.5, color="#8a847a",
-                  ha="center", va="center", zorder=4, fontweight="bold")
+            _text(
+                ax,
+                point.x,
+                point.y,
+                label,
+                fontsize=8.5,
+                color="#8a847a",
+                ha="center",
+                va="center",
+                zorder=4,
+                fontweight="bold",
+            )
 
 
 def _overlaps(box: tuple[float, float, float, float], placed: list) -> bool:
-    return any(
-        box[0] < o[2] and o[0] < box[2] and box[1] < o[3] and o[1] < box[3] for o in placed
-    )
+    return any(box[0] < o[2] and o[0] < box[2] and box[1] < o[3] and o[1] < box[3] for o in placed)
 
 
 def _label_box(
@@ -481,13 +496,24 @@ def _label_box(
     return (x_in - width / 2, y_in - gap - height, x_in + width / 2, y_in - gap)
 
 
-_ALIGN = {"right": ("left", "center"), "left": ("right", "center"),
-          "top": ("center", "bottom"), "bottom": ("center", "top")}
+_ALIGN = {
+    "right": ("left", "center"),
+    "left": ("right", "center"),
+    "top": ("center", "bottom"),
+    "bottom": ("center", "top"),
+}
 
 
 def _place_label(
-    ax: Axes, fig: Figure, x: float, y: float, text: str, size_pt: float, placed: list,
-    offset_in: float, **style: object
+    ax: Axes,
+    fig: Figure,
+    x: float,
+    y: float,
+    text: str,
+    size_pt: float,
+    placed: list,
+    offset_in: float,
+    **style: object,
 ) -> bool:
     """Put a label beside a point where it overlaps nothing placed yet."""
     dpi = fig.dpi
@@ -495,19 +521,36 @@ def _place_label(
     frame = ax.get_window_extent()
     fx0, fy0, fx1, fy1 = frame.x0 / dpi, frame.y0 / dpi, frame.x1 / dpi, frame.y1 / dpi
     for side in ("right", "left", "top", "bottom"):
-        shift = {"right": (offset_in, 0), "left": (-offset_in, 0), "top": (0, offset_in),
-                 "bottom": (0, -offset_in)}[side]
-        box = _label_box(px + shift[0], py + shift[1], text, size_pt, side,
-                         style.get("fontweight") == "bold")
+        shift = {
+            "right": (offset_in, 0),
+            "left": (-offset_in, 0),
+            "top": (0, offset_in),
+            "bottom": (0, -offset_in),
+        }[side]
+        box = _label_box(
+            px + shift[0], py + shift[1], text, size_pt, side, style.get("fontweight") == "bold"
+        )
         inside = box[0] > fx0 and box[2] < fx1 and box[1] > fy0 and box[3] < fy1
         if inside and not _overlaps(box, placed):
             placed.append(box)
             ha, va = _ALIGN[side]
-            off_pt = (shift[0] * 72 + (4 if side == "right" else -4 if side == "left" else 0),
-                      shift[1] * 72 + (4 if side == "top" else -4 if side == "bottom" else 0))
-            ax.annotate(text, (x, y), xytext=off_pt, textcoords="offset points", ha=ha, va=va,
-                        fontsize=size_pt, path_effects=HALO, annotation_clip=True,
-                        parse_math=False, **style)  # type: ignore[arg-type]
+            off_pt = (
+                shift[0] * 72 + (4 if side == "right" else -4 if side == "left" else 0),
+                shift[1] * 72 + (4 if side == "top" else -4 if side == "bottom" else 0),
+            )
+            ax.annotate(
+                text,
+                (x, y),
+                xytext=off_pt,
+                textcoords="offset points",
+                ha=ha,
+                va=va,
+                fontsize=size_pt,
+                path_effects=HALO,
+                annotation_clip=True,
+                parse_math=False,
+                **style,
+            )  # type: ignore[arg-type]
             return True
     return False
 
@@ -524,8 +567,13 @@ def _read_towns(extent: tuple[float, float, float, float]) -> gpd.GeoDataFrame:
 
 
 def _draw_towns(
-    ax: Axes, fig: Figure, towns: gpd.GeoDataFrame, placed: list, n_markers: int,
-    considered: list, limit: int,
+    ax: Axes,
+    fig: Figure,
+    towns: gpd.GeoDataFrame,
+    placed: list,
+    n_markers: int,
+    considered: list,
+    limit: int,
 ) -> int:
     """Town dots and names in the given order, leaving out names that would collide.
 
@@ -549,9 +597,19 @@ def _draw_towns(
         considered.append(dot)
         big = population >= 1_000_000
         placed.append(dot)
-        if _place_label(ax, fig, x, y, str(name), 8.5 if big else 7.2, placed, 0.02,
-                        color="#3d3a36" if big else "#57534d",
-                        fontweight="bold" if big else "normal", zorder=8):
+        if _place_label(
+            ax,
+            fig,
+            x,
+            y,
+            str(name),
+            8.5 if big else 7.2,
+            placed,
+            0.02,
+            color="#3d3a36" if big else "#57534d",
+            fontweight="bold" if big else "normal",
+            zorder=8,
+        ):
             shown_x.append(x)
             shown_y.append(y)
         else:
@@ -572,8 +630,12 @@ def _draw_incidents(
     # As on the interactive map: a rough date is a hollow disc with a dashed rim in the
     # colour; a rough place is a paler disc.
     rgba = matplotlib.colors.to_rgba_array(colors)
-    opacity = pd.Series(incidents["geo_precision"].to_numpy()).map(
-        mapview.GEO_PRECISION_OPACITY).fillna(0.9).to_numpy()
+    opacity = (
+        pd.Series(incidents["geo_precision"].to_numpy())
+        .map(mapview.GEO_PRECISION_OPACITY)
+        .fillna(0.9)
+        .to_numpy()
+    )
     face = rgba.copy()
     face[:, 3] = opacity
     face[approximate_date] = (1.0, 1.0, 1.0, 0.75)
@@ -582,24 +644,37 @@ def _draw_incidents(
     # 100k), large markers first so that the small ones drawn over them stay visible.
     # Dense layers are rasterized in the PDF: 100k vector discs make a slow, huge file.
     # Sparse maps put the hollow discs on top; dense ones let the solid colours dominate.
-    for hollow in ((True, False) if dense else (False, True)):
+    for hollow in (True, False) if dense else (False, True):
         members = np.flatnonzero(approximate_date == hollow)
         if not len(members):
             continue
         members = members[np.argsort(-diameter[members], kind="stable")]
         if hollow:
-            style: dict[str, Any] = {"edgecolors": rgba[members],
-                                     "linewidths": 1.2 if dense else 1.9,
-                                     "linestyles": (0, (2.5, 1.5))}
+            style: dict[str, Any] = {
+                "edgecolors": rgba[members],
+                "linewidths": 1.2 if dense else 1.9,
+                "linestyles": (0, (2.5, 1.5)),
+            }
         else:
             style = {"edgecolors": "white", "linewidths": 0.0 if dense else 0.75}
-        ax.scatter(x[members], y[members], s=diameter[members] ** 2, c=face[members],
-                   zorder=7, rasterized=dense, **style)
+        ax.scatter(
+            x[members],
+            y[members],
+            s=diameter[members] ** 2,
+            c=face[members],
+            zorder=7,
+            rasterized=dense,
+            **style,
+        )
     _draw_uncertainty(ax, incidents, x, y, colors)
 
 
 def _label_incidents(
-    ax: Axes, fig: Figure, incidents: gpd.GeoDataFrame, x: np.ndarray, y: np.ndarray,
+    ax: Axes,
+    fig: Figure,
+    incidents: gpd.GeoDataFrame,
+    x: np.ndarray,
+    y: np.ndarray,
     placed: list,
 ) -> None:
     """Name a few incidents on the map ("Camp Taji, 11 Mar 2020"), oldest first."""
@@ -617,8 +692,9 @@ def _label_incidents(
             day = row["event_date"]
             when = f"{day.day} {day:%b %Y}" if pd.notna(day) else "date unknown"
             text = f"{row['location'] or row['site_id']}, {when}"
-            _place_label(ax, fig, x[i], y[i], text, 8.0, placed, float(radius_in[i]),
-                         color=INK, zorder=8)
+            _place_label(
+                ax, fig, x[i], y[i], text, 8.0, placed, float(radius_in[i]), color=INK, zorder=8
+            )
 
 
 def _draw_uncertainty(
@@ -638,9 +714,17 @@ def _draw_uncertainty(
     face = rgba.copy()
     face[:, 3] = 0.06
     circles = EllipseCollection(
-        diameter, diameter, np.zeros(len(diameter)), units="xy",
-        offsets=np.column_stack([x[keep], y[keep]]), offset_transform=ax.transData,
-        facecolors=face, edgecolors=rgba, linewidths=0.9, linestyles=(0, (4, 3)), zorder=6,
+        diameter,
+        diameter,
+        np.zeros(len(diameter)),
+        units="xy",
+        offsets=np.column_stack([x[keep], y[keep]]),
+        offset_transform=ax.transData,
+        facecolors=face,
+        edgecolors=rgba,
+        linewidths=0.9,
+        linestyles=(0, (4, 3)),
+        zorder=6,
     )
     ax.add_collection(circles)
 
@@ -652,40 +736,107 @@ def _draw_scale_bar(ax: Axes, extent: tuple[float, float, float, float]) -> None
     w, h = xmax - xmin, ymax - ymin
     x0, y0 = xmin + 0.03 * w, ymin + 0.045 * h
     bar_h = 0.012 * h
-    ax.add_patch(Rectangle((x0 - 0.012 * w, y0 - 0.022 * h), length + 0.024 * w, 0.085 * h,
-                           facecolor="white", alpha=0.8, edgecolor="none", zorder=9))
+    ax.add_patch(
+        Rectangle(
+            (x0 - 0.012 * w, y0 - 0.022 * h),
+            length + 0.024 * w,
+            0.085 * h,
+            facecolor="white",
+            alpha=0.8,
+            edgecolor="none",
+            zorder=9,
+        )
+    )
     for k in range(2):
-        ax.add_patch(Rectangle((x0 + k * length / 2, y0), length / 2, bar_h,
-                               facecolor=INK if k == 0 else "white", edgecolor=INK,
-                               linewidth=0.8, zorder=10))
+        ax.add_patch(
+            Rectangle(
+                (x0 + k * length / 2, y0),
+                length / 2,
+                bar_h,
+                facecolor=INK if k == 0 else "white",
+                edgecolor=INK,
+                linewidth=0.8,
+                zorder=10,
+            )
+        )
     label = f"{ground / 1000:g} km" if ground >= 1000 else f"{ground:g} m"
     for pos, text in ((0, "0"), (length, label)):
-        _text(ax, x0 + pos, y0 + bar_h + 0.008 * h, text, fontsize=7.5, color=INK,
-              ha="center", va="bottom", zorder=10)
+        _text(
+            ax,
+            x0 + pos,
+            y0 + bar_h + 0.008 * h,
+            text,
+            fontsize=7.5,
+            color=INK,
+            ha="center",
+            va="bottom",
+            zorder=10,
+        )
     hemisphere = "N" if latitude >= 0 else "S"
-    _text(ax, x0, y0 - 0.006 * h, f"Scale true at {abs(latitude):.1f}°{hemisphere}",
-          fontsize=6.5, color=MUTED, ha="left", va="top", zorder=10)
+    _text(
+        ax,
+        x0,
+        y0 - 0.006 * h,
+        f"Scale true at {abs(latitude):.1f}°{hemisphere}",
+        fontsize=6.5,
+        color=MUTED,
+        ha="left",
+        va="top",
+        zorder=10,
+    )
 
 
 def _draw_north_arrow(ax: Axes) -> None:
     """North is straight up everywhere in Web Mercator: meridians are vertical lines."""
     kwargs: dict[str, Any] = {"transform": ax.transAxes, "zorder": 10}
-    ax.add_patch(FancyArrow(0.955, 0.865, 0, 0.085, width=0.006, head_width=0.026,
-                            head_length=0.04, length_includes_head=True, color=INK, **kwargs))
-    _text(ax, 0.955, 0.845, "N", fontsize=10, fontweight="bold", color=INK, ha="center",
-          va="top", path_effects=HALO, **kwargs)
+    ax.add_patch(
+        FancyArrow(
+            0.955,
+            0.865,
+            0,
+            0.085,
+            width=0.006,
+            head_width=0.026,
+            head_length=0.04,
+            length_includes_head=True,
+            color=INK,
+            **kwargs,
+        )
+    )
+    _text(
+        ax,
+        0.955,
+        0.845,
+        "N",
+        fontsize=10,
+        fontweight="bold",
+        color=INK,
+        ha="center",
+        va="top",
+        path_effects=HALO,
+        **kwargs,
+    )
 
 
-def _swatch(fig: Figure, x: float, y: float, radius_in: float, inch: tuple[float, float],
-            **style: object) -> Ellipse:
+def _swatch(
+    fig: Figure, x: float, y: float, radius_in: float, inch: tuple[float, float], **style: object
+) -> Ellipse:
     """Make a round legend mark: an ellipse in figure fractions, a circle on paper."""
-    return Ellipse((x, y), 2 * radius_in / inch[0], 2 * radius_in / inch[1],
-                   transform=fig.transFigure, **style)  # type: ignore[arg-type]
+    return Ellipse(
+        (x, y), 2 * radius_in / inch[0], 2 * radius_in / inch[1], transform=fig.transFigure, **style
+    )  # type: ignore[arg-type]
 
 
 def _legend_rows(
-    fig: Figure, left: float, top: float, width: float, legend: list[tuple[str, str]],
-    counts: dict[str, int], color_by: str, incidents: gpd.GeoDataFrame, inch: tuple[float, float],
+    fig: Figure,
+    left: float,
+    top: float,
+    width: float,
+    legend: list[tuple[str, str]],
+    counts: dict[str, int],
+    color_by: str,
+    incidents: gpd.GeoDataFrame,
+    inch: tuple[float, float],
 ) -> float:
     """Draw the legend panel (colours, sizes, precision marks); return the y below it."""
     ix, iy = inch
@@ -695,11 +846,28 @@ def _legend_rows(
     _text(fig, left, y, heading, fontsize=9.5, fontweight="bold", color=INK, va="top")
     y -= line * 1.25
     for label, color in legend:
-        fig.patches.append(_swatch(fig, left + 0.2 / ix, y - 0.065 / iy, 0.065, inch,
-                                   facecolor=color, edgecolor="white", linewidth=0.6))
+        fig.patches.append(
+            _swatch(
+                fig,
+                left + 0.2 / ix,
+                y - 0.065 / iy,
+                0.065,
+                inch,
+                facecolor=color,
+                edgecolor="white",
+                linewidth=0.6,
+            )
+        )
         name = textwrap.shorten(label, 34, placeholder="…")
-        _text(fig, left + 0.42 / ix, y, f"{name} ({counts.get(label, 0):,})", fontsize=8,
-              color=INK, va="top")
+        _text(
+            fig,
+            left + 0.42 / ix,
+            y,
+            f"{name} ({counts.get(label, 0):,})",
+            fontsize=8,
+            color=INK,
+            va="top",
+        )
         y -= line
     if not legend:
         _text(fig, left, y, "(none shown)", fontsize=8, color=MUTED, va="top")
@@ -710,29 +878,61 @@ def _legend_rows(
     for value in mapview.SIZE_KEY:
         radius_in = float(marker_diameter(np.array([value]))[0]) / 2 / 72
         y_mid = y - max(radius_in, 0.065) / iy
-        fig.patches.append(_swatch(fig, left + 0.2 / ix, y_mid, radius_in, inch,
-                                   facecolor="#bbbbbb", edgecolor="#666666", linewidth=0.7))
+        fig.patches.append(
+            _swatch(
+                fig,
+                left + 0.2 / ix,
+                y_mid,
+                radius_in,
+                inch,
+                facecolor="#bbbbbb",
+                edgecolor="#666666",
+                linewidth=0.7,
+            )
+        )
         _text(fig, left + 0.52 / ix, y_mid, f"{value:,}", fontsize=8, color=INK, va="center")
         y -= max(2 * radius_in + 0.08, 0.2) / iy
     rows = []
     if len(incidents) and (incidents["time_precision"] > 1).any():
-        rows.append(({"facecolor": "white", "edgecolor": "#555555", "linewidth": 1.6,
-                      "linestyle": (0, (2, 1.5))}, 0.055, "Hollow, dashed rim: date known\n"
-                     "only to the week or month"))
+        rows.append(
+            (
+                {
+                    "facecolor": "white",
+                    "edgecolor": "#555555",
+                    "linewidth": 1.6,
+                    "linestyle": (0, (2, 1.5)),
+                },
+                0.055,
+                "Hollow, dashed rim: date known\nonly to the week or month",
+            )
+        )
     if len(incidents) and (incidents["geo_precision"] > 1).any():
-        rows.append(({"facecolor": (0.33, 0.33, 0.33, 0.35), "edgecolor": "white",
-                      "linewidth": 0.7}, 0.055, "Paler: place approximate"))
+        rows.append(
+            (
+                {"facecolor": (0.33, 0.33, 0.33, 0.35), "edgecolor": "white", "linewidth": 0.7},
+                0.055,
+                "Paler: place approximate",
+            )
+        )
     if 0 < len(incidents) <= MAX_UNCERTAINTY_CIRCLES and incidents["uncertainty_km"].gt(0).any():
-        rows.append(({"facecolor": (0.33, 0.33, 0.33, 0.06), "edgecolor": "#555555",
-                      "linewidth": 0.9, "linestyle": (0, (3, 2))}, 0.07,
-                     "Dashed ring: location\nuncertainty (true radius)"))
+        rows.append(
+            (
+                {
+                    "facecolor": (0.33, 0.33, 0.33, 0.06),
+                    "edgecolor": "#555555",
+                    "linewidth": 0.9,
+                    "linestyle": (0, (3, 2)),
+                },
+                0.07,
+                "Dashed ring: location\nuncertainty (true radius)",
+            )
+        )
     if rows:
         y -= line * 0.5
         _text(fig, left, y, "Precision", fontsize=9.5, fontweight="bold", color=INK, va="top")
         y -= line * 1.25
     for style, radius_in, label in rows:
-        fig.patches.append(_swatch(fig, left + 0.2 / ix, y - 0.07 / iy, radius_in, inch,
-                                   **style))
+        fig.patches.append(_swatch(fig, left + 0.2 / ix, y - 0.07 / iy, radius_in, inch, **style))
         _text(fig, left + 0.42 / ix, y, label, fontsize=8, color=INK, va="top", linespacing=1.2)
         y -= line * (label.count("\n") + 1.2)
     return y
@@ -773,8 +973,9 @@ def _draw_locator(
     ax.set_facecolor(basemap.SEA_COLOR)
     countries = basemap.read_basemap("countries", bbox).to_crs(3857)
     if len(countries):
-        countries.plot(ax=ax, color=basemap.LAND_COLOR, edgecolor=basemap.BORDER_COLOR,
-                       linewidth=0.4)
+        countries.plot(
+            ax=ax, color=basemap.LAND_COLOR, edgecolor=basemap.BORDER_COLOR, linewidth=0.4
+        )
         clipped = countries.clip(frame)
         for name, geom in zip(clipped["name"], clipped.geometry, strict=True):
             if geom.is_empty or geom.area < 0.06 * w * h:
@@ -783,10 +984,29 @@ def _draw_locator(
             # Skip names that would run off the frame's sides.
             half_width = len(str(name)) * 5.5 * 0.68 / 72 / 2 / (rect[2] * fig.get_figwidth()) * w
             if abs(point.x - cx) + half_width < 0.48 * w:
-                _text(ax, point.x, point.y, str(name).upper(), fontsize=5.5, color="#8a847a",
-                      ha="center", va="center", fontweight="bold", zorder=4)
-    ax.add_patch(Rectangle((xmin, ymin), xmax - xmin, ymax - ymin, facecolor=(0.75, 0.22, 0.17,
-                           0.15), edgecolor="#c0392b", linewidth=1.3, zorder=5))
+                _text(
+                    ax,
+                    point.x,
+                    point.y,
+                    str(name).upper(),
+                    fontsize=5.5,
+                    color="#8a847a",
+                    ha="center",
+                    va="center",
+                    fontweight="bold",
+                    zorder=4,
+                )
+    ax.add_patch(
+        Rectangle(
+            (xmin, ymin),
+            xmax - xmin,
+            ymax - ymin,
+            facecolor=(0.75, 0.22, 0.17, 0.15),
+            edgecolor="#c0392b",
+            linewidth=1.3,
+            zorder=5,
+        )
+    )
     ax.set_xlim(frame[0], frame[2])
     ax.set_ylim(frame[1], frame[3])
     ax.set_aspect("equal", adjustable="datalim")
@@ -797,13 +1017,29 @@ def _draw_locator(
     for spine in ax.spines.values():
         spine.set_edgecolor("#9a9a9a")
         spine.set_linewidth(0.6)
-    _text(ax, 0.03, 0.04, "Location of the map", transform=ax.transAxes, fontsize=6.5,
-          color=MUTED, ha="left", va="bottom", path_effects=HALO, zorder=6)
+    _text(
+        ax,
+        0.03,
+        0.04,
+        "Location of the map",
+        transform=ax.transAxes,
+        fontsize=6.5,
+        color=MUTED,
+        ha="left",
+        va="bottom",
+        path_effects=HALO,
+        zorder=6,
+    )
 
 
 def _list_incidents(
-    fig: Figure, left: float, top: float, bottom: float, width_in: float,
-    incidents: gpd.GeoDataFrame, iy: float,
+    fig: Figure,
+    left: float,
+    top: float,
+    bottom: float,
+    width_in: float,
+    incidents: gpd.GeoDataFrame,
+    iy: float,
 ) -> None:
     """List each incident briefly under the legend, while there is room."""
     if not 0 < len(incidents) <= MAX_LABELLED_INCIDENTS:
@@ -821,8 +1057,15 @@ def _list_incidents(
         needed = (text.count("\n") + 1) * line
         more = len(order) - k
         if y - needed - (line if more > 1 else 0) < bottom:
-            _text(fig, left, y, f"and {more} more (see the CSV export)", fontsize=size,
-                  color=MUTED, va="top")
+            _text(
+                fig,
+                left,
+                y,
+                f"and {more} more (see the CSV export)",
+                fontsize=size,
+                color=MUTED,
+                va="top",
+            )
             return
         _text(fig, left, y, text, fontsize=size, color=INK, va="top", linespacing=1.3)
         y -= needed + 0.45 * line
@@ -888,13 +1131,19 @@ def draw_report(
     fig.set_layout_engine(None)
     wi, hi = page_size_in
     with matplotlib.rc_context({"font.family": FONT_FAMILY}):
-        return _compose(fig, wi, hi, incidents, flt, total, options, data_label, data_hash,
-                        created)
+        return _compose(fig, wi, hi, incidents, flt, total, options, data_label, data_hash, created)
 
 
 def _compose(
-    fig: Figure, wi: float, hi: float, incidents: gpd.GeoDataFrame, flt: IncidentFilter,
-    total: int, options: ReportOptions, data_label: str, data_hash: str | None,
+    fig: Figure,
+    wi: float,
+    hi: float,
+    incidents: gpd.GeoDataFrame,
+    flt: IncidentFilter,
+    total: int,
+    options: ReportOptions,
+    data_label: str,
+    data_hash: str | None,
     created: datetime,
 ) -> ReportPage:
     margin, panel = 0.35, 2.55
@@ -906,11 +1155,30 @@ def _compose(
     shown = f"{len(incidents):,} of {total:,} incidents shown"
     subtitle = _wrap(" · ".join([*subtitle_parts, shown]), 10.5, text_width)
     y = 1 - margin * fy
-    title_artist = _text(fig, margin * fx, y, title, fontsize=19, fontweight="bold", color=INK,
-                         va="top", ha="left", linespacing=1.1)
+    title_artist = _text(
+        fig,
+        margin * fx,
+        y,
+        title,
+        fontsize=19,
+        fontweight="bold",
+        color=INK,
+        va="top",
+        ha="left",
+        linespacing=1.1,
+    )
     y -= (title.count("\n") + 1) * 19 * 1.25 / 72 * fy + 0.06 * fy
-    _text(fig, margin * fx, y, subtitle, fontsize=10.5, color=MUTED, va="top", ha="left",
-          linespacing=1.25)
+    _text(
+        fig,
+        margin * fx,
+        y,
+        subtitle,
+        fontsize=10.5,
+        color=MUTED,
+        va="top",
+        ha="left",
+        linespacing=1.25,
+    )
     y -= (subtitle.count("\n") + 1) * 10.5 * 1.35 / 72 * fy + 0.14 * fy
     del title_artist
 
@@ -927,8 +1195,17 @@ def _compose(
         f"Made {created.isoformat().replace('+00:00', 'Z')} with {_software()}.",
     ]
     footer = "\n".join(line for line in footer_lines if line)
-    _text(fig, margin * fx, margin * 0.8 * fy, footer, fontsize=7.2, color=MUTED, va="bottom",
-          ha="left", linespacing=1.35)
+    _text(
+        fig,
+        margin * fx,
+        margin * 0.8 * fy,
+        footer,
+        fontsize=7.2,
+        color=MUTED,
+        va="bottom",
+        ha="left",
+        linespacing=1.35,
+    )
     footer_h = (footer.count("\n") + 1) * 7.2 * 1.35 / 72 + 0.16
     map_bottom = margin * 0.8 + footer_h
     map_top = y / fy
@@ -958,8 +1235,7 @@ def _compose(
     ax.set_xlim(extent[0], extent[2])
     ax.set_ylim(extent[1], extent[3])
 
-    keys, color_map = palette.color_keys(incidents, options.color_by,
-                                         ranking=options.actor_ranking)
+    keys, color_map = palette.color_keys(incidents, options.color_by, ranking=options.actor_ranking)
     colors = [color_map[k] for k in keys] if len(incidents) else []
     counts = keys.value_counts().to_dict() if len(incidents) else {}
     legend = list(color_map.items())
@@ -991,18 +1267,38 @@ def _compose(
     _label_incidents(ax, fig, incidents, x, y_m, placed)
     _draw_towns(ax, fig, towns[~big], placed, n_markers, considered, MAX_TOWN_LABELS - named)
     if len(incidents) == 0:
-        _text(ax, 0.5, 0.5, "No incidents match these filters", transform=ax.transAxes,
-              fontsize=14, color=INK, ha="center", va="center", zorder=12,
-              bbox={"boxstyle": "round,pad=0.6", "facecolor": "white", "edgecolor": "#9a9a9a"})
+        _text(
+            ax,
+            0.5,
+            0.5,
+            "No incidents match these filters",
+            transform=ax.transAxes,
+            fontsize=14,
+            color=INK,
+            ha="center",
+            va="center",
+            zorder=12,
+            bbox={"boxstyle": "round,pad=0.6", "facecolor": "white", "edgecolor": "#9a9a9a"},
+        )
 
     panel_left = (map_right + 0.25) * fx
-    below = _legend_rows(fig, panel_left, map_top * fy, (panel - 0.3) * fx, legend, counts,
-                         options.color_by, incidents, (wi, hi))
+    below = _legend_rows(
+        fig,
+        panel_left,
+        map_top * fy,
+        (panel - 0.3) * fx,
+        legend,
+        counts,
+        options.color_by,
+        incidents,
+        (wi, hi),
+    )
     locator_h = min(1.7, (panel - 0.3) / 1.35)
     list_bottom = map_bottom
     if below - (locator_h + 0.3) * fy > map_bottom * fy:
-        _draw_locator(fig, (panel_left, map_bottom * fy, (panel - 0.3) * fx, locator_h * fy),
-                      extent)
+        _draw_locator(
+            fig, (panel_left, map_bottom * fy, (panel - 0.3) * fx, locator_h * fy), extent
+        )
         list_bottom = map_bottom + locator_h + 0.15
     _list_incidents(fig, panel_left, below, list_bottom * fy, panel - 0.3, incidents, hi)
     lon0, lat0 = _to_lonlat(extent[0], extent[1])
@@ -1049,8 +1345,15 @@ def render_report_png(
     MissingComponentError
         When the font or the offline basemap is not installed.
     """
-    page = draw_report(incidents, flt=flt, total=total, options=options,
-                       data_label=data_label, data_hash=data_hash, created=created)
+    page = draw_report(
+        incidents,
+        flt=flt,
+        total=total,
+        options=options,
+        data_label=data_label,
+        data_hash=data_hash,
+        created=created,
+    )
     return page.to_png()
 
 
@@ -1075,7 +1378,15 @@ def render_report_pdf(
         A PDF document; fonts are embedded as TrueType, so the text can be searched
         and copied.
     """
-    page = draw_report(incidents, flt=flt, total=total, options=options,
-                       data_label=data_label, data_hash=data_hash,
-                       page_size_in=A4_LANDSCAPE_IN, dpi=72.0, created=created)
+    page = draw_report(
+        incidents,
+        flt=flt,
+        total=total,
+        options=options,
+        data_label=data_label,
+        data_hash=data_hash,
+        page_size_in=A4_LANDSCAPE_IN,
+        dpi=72.0,
+        created=created,
+    )
     return page.to_pdf(options.title)

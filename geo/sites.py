@@ -121,7 +121,10 @@ class SiteIndex:
 
 
 def haversine_km(
-    lon1: np.ndarray | float, lat1: np.ndarray | float, lon2: np.ndarray | float, lat2: np.ndarray | float
+    lon1: np.ndarray | float,
+    lat1: np.ndarray | float,
+    lon2: np.ndarray | float,
+    lat2: np.ndarray | float,
 ) -> np.ndarray:
     """Great-circle distance in kilometres between points given in degrees.
 
@@ -134,7 +137,10 @@ def haversine_km(
     numpy.ndarray
     """
     lon1, lat1, lon2, lat2 = map(np.radians, (lon1, lat1, lon2, lat2))
-    a = np.sin((lat2 - lat1) / 2) ** 2 + np.cos(lat1) * np.cos(lat2) * np.sin((lon2 - lon1) / 2) ** 2
+    a = (
+        np.sin((lat2 - lat1) / 2) ** 2
+        + np.cos(lat1) * np.cos(lat2) * np.sin((lon2 - lon1) / 2) ** 2
+    )
     return np.asarray(2 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(a)))
 
 
@@ -153,4 +159,6 @@ def sites_to_geojson(sites: gpd.GeoDataFrame) -> str:
                 },
             }
         )
-    return json.dumps({"type": "FeatureCollection", "features": features}, indent=2, ensure_ascii=False)
+    return json.dumps(
+        {"type": "FeatureCollection", "features": features}, indent=2, ensure_ascii=False
+    )

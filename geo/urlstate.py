@@ -60,7 +60,9 @@ def _parse_day(text: str, key: str, problems: list[str]) -> date | None:
         return None
 
 
-def _known(values: list[str], allowed: Iterable[str], key: str, problems: list[str]) -> tuple[str, ...]:
+def _known(
+    values: list[str], allowed: Iterable[str], key: str, problems: list[str]
+) -> tuple[str, ...]:
     """Keep the values the data knows; report the others."""
     allowed_set = set(allowed)
     kept = []

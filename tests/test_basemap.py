@@ -2,16 +2,12 @@
 
 from __future__ import annotations
 
-import functools
-import http.server
 import json
-import threading
-from collections.abc import Iterator
 from pathlib import Path
-from urllib.parse import urlparse
 
 import folium
 import pytest
+from conftest import offline_page
 from shapely.geometry import Point, shape
 from shapely.ops import unary_union
 
@@ -20,12 +16,6 @@ from geo.schema import MissingComponentError
 
 REPO = Path(__file__).resolve().parents[1]
 OUTPUT = REPO / "test-output"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-]
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -203,28 +193,6 @@ def test_online_basemaps_are_offered_but_not_shown() -> None:
 # --------------------------------------------------------------------------- browser
 
 
-class QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002
-        pass
-
-
-@pytest.fixture
-def app_root(tmp_path: Path) -> Iterator[tuple[Path, str]]:
-    """A localhost server whose /app/static mirrors the repository's static folder."""
-    root = tmp_path / "site"
-    (root / "app").mkdir(parents=True)
-    (root / "app" / "static").symlink_to(assets.STATIC_DIR, target_is_directory=True)
-    handler = functools.partial(QuietHandler, directory=str(root))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield root, f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
-
-
 def demo_map() -> folium.Map:
     from folium.plugins import Fullscreen, HeatMap, MarkerCluster
 
@@ -241,30 +209,11 @@ def demo_map() -> folium.Map:
 
 
 def open_offline(
-    page_url: str, screenshot: Path, *, allowed: str, map_name: str | None = None
+    browser, page_url: str, screenshot: Path, *, allowed: str, map_name: str | None = None
 ) -> dict:
     """Load a page in Chromium refusing outside requests; return what it drew."""
-    from playwright.sync_api import sync_playwright
-
-    blocked: list[str] = []
-    errors: list[str] = []
-    with sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path="/usr/bin/chromium", headless=True, args=CHROMIUM_ARGS
-        )
-        context = browser.new_context(viewport={"width": 1100, "height": 800})
-
-        def route(r) -> None:  # type: ignore[no-untyped-def]
-            url = urlparse(r.request.url)
-            if url.scheme in ("data", "blob") or f"{url.scheme}://{url.netloc}" == allowed:
-                r.continue_()
-            else:
-                blocked.append(r.request.url)
-                r.abort()
-
-        context.route("**/*", route)
-        page = context.new_page()
-        page.on("pageerror", lambda exc: errors.append(str(exc)))
+    with offline_page(browser, allowed, (1100, 800)) as opened:
+        page = opened.page
         page.goto(page_url)
         page.wait_for_function(
             "document.querySelectorAll('.leaflet-geoBasemapLand-pane path').length > 50"
@@ -298,19 +247,18 @@ def open_offline(
                 "Array.from(document.querySelectorAll('.geo-town')).length"
             )
             page.screenshot(path=str(screenshot.with_name(screenshot.stem + "-zoom9.png")))
-        browser.close()
-    drawn["blocked"] = blocked
-    drawn["errors"] = errors
+    drawn["blocked"] = opened.refused
+    drawn["errors"] = opened.errors
     return drawn
 
 
 @pytest.mark.browser
-def test_browser_draws_offline_basemap_from_app_static(app_root: tuple[Path, str]) -> None:
+def test_browser_draws_offline_basemap_from_app_static(browser, app_root: tuple[Path, str]) -> None:
     root, base = app_root
     m = assets.localize_map(demo_map())
     (root / "index.html").write_text(m.get_root().render(), encoding="utf-8")
     drawn = open_offline(
-        f"{base}/index.html", OUTPUT / "basemap.png", allowed=base, map_name=m.get_name()
+        browser, f"{base}/index.html", OUTPUT / "basemap.png", allowed=base, map_name=m.get_name()
     )
     assert drawn["blocked"] == []
     assert drawn["errors"] == []
@@ -326,10 +274,12 @@ def test_browser_draws_offline_basemap_from_app_static(app_root: tuple[Path, str
 
 
 @pytest.mark.browser
-def test_browser_opens_standalone_html_from_disk(tmp_path: Path) -> None:
+def test_browser_opens_standalone_html_from_disk(browser, tmp_path: Path) -> None:
     path = tmp_path / "map.html"
     path.write_text(assets.inline_map_html(demo_map()), encoding="utf-8")
-    drawn = open_offline(path.as_uri(), OUTPUT / "basemap-standalone.png", allowed="file://")
+    drawn = open_offline(
+        browser, path.as_uri(), OUTPUT / "basemap-standalone.png", allowed="file://"
+    )
     assert drawn["blocked"] == []
     assert drawn["errors"] == []
     assert drawn["land"] > 50

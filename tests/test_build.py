@@ -65,9 +65,19 @@ def test_build_stops_with_one_clear_message(tiny_dataset, row, changes, message)
 
 def test_cli_build_reports_error_without_traceback(tiny_dataset, tmp_path, capsys):
     _edit(tiny_dataset, 0, site_id="atlantis")
-    code = main(["build", "--attributes", str(tiny_dataset["attributes"]), "--sites",
-                 str(tiny_dataset["sites"]), "--actors", str(tiny_dataset["actors"]),
-                 "--out", str(tmp_path / "out.geojson")])
+    code = main(
+        [
+            "build",
+            "--attributes",
+            str(tiny_dataset["attributes"]),
+            "--sites",
+            str(tiny_dataset["sites"]),
+            "--actors",
+            str(tiny_dataset["actors"]),
+            "--out",
+            str(tmp_path / "out.geojson"),
+        ]
+    )
     err = capsys.readouterr().err
     assert code != 0
     assert "unknown site_id" in err and "Traceback" not in err
@@ -85,4 +95,6 @@ def test_written_geojson_round_trips_through_geopandas(tiny_dataset, tmp_path):
 
 def test_committed_dataset_equals_a_fresh_build():
     fresh = to_geojson_bytes(build_incidents(), indent=1)
-    assert DEFAULT_OUTPUT_PATH.read_bytes() == fresh, "run `python -m geo build` and commit the result"
+    assert DEFAULT_OUTPUT_PATH.read_bytes() == fresh, (
+        "run `python -m geo build` and commit the result"
+    )

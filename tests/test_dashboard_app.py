@@ -51,6 +51,7 @@ def df() -> pd.DataFrame:
 
 def names_any(df: pd.DataFrame, actors: set[str]) -> pd.Series:
     """Rows naming one of the actors in any actor field (lists split on ';')."""
+
     def hit(row: pd.Series) -> bool:
         return any(n.strip() in actors for value in row for n in str(value).split(";"))
 
@@ -206,8 +207,9 @@ def test_url_restores_the_view(df):
     actors = sorted(set(df.loc[in_window(df, start, end), "actor1"]))[:2]
     expected = int((in_window(df, start, end) & names_any(df, set(actors))).sum())
     assert expected > 0
-    at = run_app({"start": start.isoformat(), "end": end.isoformat(), "actor": actors,
-                  "color": "actor"})
+    at = run_app(
+        {"start": start.isoformat(), "end": end.isoformat(), "actor": actors, "color": "actor"}
+    )
     assert at.slider(key="window").value == (start, end)
     assert sorted(at.multiselect(key="actors").value) == actors
     assert at.selectbox(key="color").value == "actor"

@@ -4,8 +4,8 @@ from datetime import date
 
 import numpy as np
 import pytest
-
 from conftest import make_incidents
+
 from geo.filters import IncidentFilter, IncidentIndex, filter_incidents
 
 
@@ -13,15 +13,44 @@ from geo.filters import IncidentFilter, IncidentIndex, filter_incidents
 def gdf():
     return make_incidents(
         [
-            {"event_id": "1", "event_date": "2020-01-01", "end_date": "2020-01-03", "actor1": "KH",
-             "notes": "Embassy siege", "site_id": "embassy", "fatalities": 0},
-            {"event_id": "2", "event_date": "2020-01-08", "actor1": "Iran", "actor2": "US",
-             "event_type": "Explosions/Remote violence", "site_id": "asad", "fatalities": 0},
-            {"event_id": "3", "event_date": "2020-03-11", "actor1": "Unknown", "actor2": "US",
-             "assoc_actor_2": "UK; Iraq", "site_id": "taji", "fatalities": 3, "source": "Reuters"},
-            {"event_id": "4", "event_date": "2020-03-26", "event_type": "Strategic developments",
-             "sub_event_type": "Non-violent transfer of territory", "actor1": "US",
-             "assoc_actor_1": "France", "location": "Q-West", "fatalities": 0},
+            {
+                "event_id": "1",
+                "event_date": "2020-01-01",
+                "end_date": "2020-01-03",
+                "actor1": "KH",
+                "notes": "Embassy siege",
+                "site_id": "embassy",
+                "fatalities": 0,
+            },
+            {
+                "event_id": "2",
+                "event_date": "2020-01-08",
+                "actor1": "Iran",
+                "actor2": "US",
+                "event_type": "Explosions/Remote violence",
+                "site_id": "asad",
+                "fatalities": 0,
+            },
+            {
+                "event_id": "3",
+                "event_date": "2020-03-11",
+                "actor1": "Unknown",
+                "actor2": "US",
+                "assoc_actor_2": "UK; Iraq",
+                "site_id": "taji",
+                "fatalities": 3,
+                "source": "Reuters",
+            },
+            {
+                "event_id": "4",
+                "event_date": "2020-03-26",
+                "event_type": "Strategic developments",
+                "sub_event_type": "Non-violent transfer of territory",
+                "actor1": "US",
+                "assoc_actor_1": "France",
+                "location": "Q-West",
+                "fatalities": 0,
+            },
         ]
     )
 
@@ -35,14 +64,18 @@ def test_no_filter_keeps_everything(gdf):
 
 
 def test_time_window_uses_overlap_of_multi_day_events(gdf):
-    assert ids(filter_incidents(gdf, IncidentFilter(start=date(2020, 1, 2), end=date(2020, 1, 2)))) == ["1"]
+    assert ids(
+        filter_incidents(gdf, IncidentFilter(start=date(2020, 1, 2), end=date(2020, 1, 2)))
+    ) == ["1"]
     assert ids(filter_incidents(gdf, IncidentFilter(start=date(2020, 1, 4)))) == ["2", "3", "4"]
     assert ids(filter_incidents(gdf, IncidentFilter(end=date(2020, 1, 8)))) == ["1", "2"]
 
 
 def test_actor_matches_every_actor_field_and_values_are_or(gdf):
     assert ids(filter_incidents(gdf, IncidentFilter(actors=("US",)))) == ["2", "3", "4"]
-    assert ids(filter_incidents(gdf, IncidentFilter(actors=("Iraq",)))) == ["3"]  # assoc_actor_2 list
+    assert ids(filter_incidents(gdf, IncidentFilter(actors=("Iraq",)))) == [
+        "3"
+    ]  # assoc_actor_2 list
     assert ids(filter_incidents(gdf, IncidentFilter(actors=("France", "KH")))) == ["1", "4"]
     assert ids(filter_incidents(gdf, IncidentFilter(actors=("Nobody",)))) == []
 
@@ -82,15 +115,22 @@ def test_mask_agrees_with_a_plain_pandas_reading_on_random_data():
     rng = np.random.default_rng(7)
     names = ["A", "B", "C", "D"]
     rows = [
-        {"event_id": str(i), "event_date": str(np.datetime64("2020-01-01") + int(rng.integers(0, 300))),
-         "actor1": names[rng.integers(0, 4)], "assoc_actor_1": ";".join(rng.choice(names, 2)),
-         "fatalities": int(rng.integers(0, 5))}
+        {
+            "event_id": str(i),
+            "event_date": str(np.datetime64("2020-01-01") + int(rng.integers(0, 300))),
+            "actor1": names[rng.integers(0, 4)],
+            "assoc_actor_1": ";".join(rng.choice(names, 2)),
+            "fatalities": int(rng.integers(0, 5)),
+        }
         for i in range(500)
     ]
     gdf = make_incidents(rows)
-    flt = IncidentFilter(start=date(2020, 3, 1), end=date(2020, 6, 30), actors=("C",), min_fatalities=2)
+    flt = IncidentFilter(
+        start=date(2020, 3, 1), end=date(2020, 6, 30), actors=("C",), min_fatalities=2
+    )
     expected = [
-        r["event_id"] for r in rows
+        r["event_id"]
+        for r in rows
         if "2020-03-01" <= r["event_date"] <= "2020-06-30"
         and ("C" == r["actor1"] or "C" in r["assoc_actor_1"].split(";"))
         and r["fatalities"] >= 2

@@ -3,20 +3,16 @@
 from __future__ import annotations
 
 import base64
-import functools
-import http.server
 import json
 import re
-import threading
 from collections.abc import Iterator
 from pathlib import Path
-from urllib.parse import urlparse
 
 import folium
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import make_incidents
+from conftest import make_incidents, offline_page
 from folium.plugins import HeatMap, MarkerCluster
 from shapely.geometry import Point
 
@@ -28,12 +24,6 @@ from geo.schema import TIME_PRECISION
 REPO = Path(__file__).resolve().parents[1]
 OUTPUT = REPO / "test-output"
 HOSTILE = "<img src=x onerror=alert(1)>"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-]
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -375,32 +365,10 @@ def test_bounds_fit_incidents_then_sites_then_iraq_and_syria() -> None:
 # --------------------------------------------------------------------------- browser
 
 
-class QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002
-        pass
-
-
-@pytest.fixture
-def app_root(tmp_path: Path) -> Iterator[tuple[Path, str]]:
-    """A localhost server whose /app/static mirrors the repository's static folder."""
-    root = tmp_path / "site"
-    (root / "app").mkdir(parents=True)
-    (root / "app" / "static").symlink_to(assets.STATIC_DIR, target_is_directory=True)
-    handler = functools.partial(QuietHandler, directory=str(root))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield root, f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
-
-
 @pytest.mark.browser
-def test_browser_draws_markers_popups_legend_and_camera(app_root: tuple[Path, str]) -> None:
-    from playwright.sync_api import sync_playwright
-
+def test_browser_draws_markers_popups_legend_and_camera(
+    browser, app_root: tuple[Path, str]
+) -> None:
     root, base = app_root
     gdf = sample()
     gdf.loc[0, "notes"] = HOSTILE
@@ -408,23 +376,8 @@ def test_browser_draws_markers_popups_legend_and_camera(app_root: tuple[Path, st
     m = mapview.build_map(gdf, sites=sites(), options=options)
     (root / "index.html").write_text(render(m), encoding="utf-8")
     name = m.get_name()
-    blocked: list[str] = []
-    errors: list[str] = []
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
-        context = browser.new_context(viewport={"width": 1000, "height": 700})
-
-        def route(r) -> None:  # type: ignore[no-untyped-def]
-            url = urlparse(r.request.url)
-            if url.scheme in ("data", "blob") or f"{url.scheme}://{url.netloc}" == base:
-                r.continue_()
-            else:
-                blocked.append(r.request.url)
-                r.abort()
-
-        context.route("**/*", route)
-        page = context.new_page()
-        page.on("pageerror", lambda exc: errors.append(str(exc)))
+    with offline_page(browser, base, (1000, 700)) as opened:
+        page = opened.page
         page.goto(f"{base}/index.html")
         page.wait_for_selector(".geo-legend")
         drawn = page.evaluate(
@@ -453,11 +406,10 @@ def test_browser_draws_markers_popups_legend_and_camera(app_root: tuple[Path, st
         snapshot = page.evaluate(
             f"{name}.geoSnapshot().then(c => [c.width, c.height, c.toDataURL('image/png')])"
         )
-        browser.close()
     OUTPUT.mkdir(exist_ok=True)
     width, height, data_url = snapshot
     (OUTPUT / "mapview-camera.png").write_bytes(base64.b64decode(data_url.split(",", 1)[1]))
-    assert blocked == [] and errors == []
+    assert opened.refused == [] and opened.errors == []
     assert drawn["markers"] == len(gdf)
     assert drawn["rings"] == 2
     assert drawn["dashed"] == 2  # the two approximate dates

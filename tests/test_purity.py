@@ -11,7 +11,9 @@ GEO = Path(__file__).resolve().parents[1] / "geo"
 def test_geo_never_imports_streamlit():
     offenders = []
     for path in GEO.rglob("*.py"):
-        if "bench_apps" in path.parts:  # the benchmark's baseline apps are Streamlit scripts by design
+        if (
+            "bench_apps" in path.parts
+        ):  # the benchmark's baseline apps are Streamlit scripts by design
             continue
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             names = []

@@ -21,17 +21,34 @@ from geo.report import ReportOptions
 from geo.schema import IncidentDataError, UnreadableFileError
 
 FLT = IncidentFilter(
-    start=date(2020, 3, 1), end=date(2020, 3, 31), actors=("Kataib Hezbollah", "Islamic State"),
-    event_types=("Battles",), sites=("camp_taji",), min_fatalities=1, text="rocket",
+    start=date(2020, 3, 1),
+    end=date(2020, 3, 31),
+    actors=("Kataib Hezbollah", "Islamic State"),
+    event_types=("Battles",),
+    sites=("camp_taji",),
+    min_fatalities=1,
+    text="rocket",
 )
-OPTIONS = ReportOptions(title="Taji, March 2020", width=3000, height=2000, scale=2.5,
-                        color_by="actor", bounds=(43.5, 33.0, 45.0, 34.0),
-                        actor_ranking=("Kataib Hezbollah", "Islamic State"))
+OPTIONS = ReportOptions(
+    title="Taji, March 2020",
+    width=3000,
+    height=2000,
+    scale=2.5,
+    color_by="actor",
+    bounds=(43.5, 33.0, 45.0, 34.0),
+    actor_ranking=("Kataib Hezbollah", "Islamic State"),
+)
 
 
 def make_recipe() -> Recipe:
-    return Recipe(flt=FLT, options=OPTIONS, format="png", data_path="/data/x.geojson",
-                  data_sha256="ab" * 32, created="2024-01-02T03:04:05Z")
+    return Recipe(
+        flt=FLT,
+        options=OPTIONS,
+        format="png",
+        data_path="/data/x.geojson",
+        data_sha256="ab" * 32,
+        created="2024-01-02T03:04:05Z",
+    )
 
 
 def test_round_trip_through_a_file(tmp_path: Path) -> None:
@@ -40,8 +57,13 @@ def test_round_trip_through_a_file(tmp_path: Path) -> None:
     assert path.name == "map.png.recipe.json"
     data = json.loads(path.read_text(encoding="utf-8"))
     assert data["filters"] == {
-        "start": "2020-03-01", "end": "2020-03-31", "actor": ["Kataib Hezbollah", "Islamic State"],
-        "type": ["Battles"], "site": ["camp_taji"], "q": "rocket", "min_fatalities": "1",
+        "start": "2020-03-01",
+        "end": "2020-03-31",
+        "actor": ["Kataib Hezbollah", "Islamic State"],
+        "type": ["Battles"],
+        "site": ["camp_taji"],
+        "q": "rocket",
+        "min_fatalities": "1",
     }
     assert data["extent"] == [43.5, 33.0, 45.0, 34.0]
     assert data["data"] == {"path": "/data/x.geojson", "sha256": "ab" * 32}

@@ -33,12 +33,33 @@ from geo.report import (
 TYPES = ("Battles", "Explosions/Remote violence", "Strategic developments")
 # Three precisely dated, precisely placed incidents around Baghdad, one per event type.
 ROWS = [
-    {"event_id": "a", "event_date": "2020-03-11", "event_type": TYPES[0],
-     "sub_event_type": "Armed clash", "lon": 44.25, "lat": 33.53, "fatalities": 3},
-    {"event_id": "b", "event_date": "2020-03-13", "event_type": TYPES[1],
-     "sub_event_type": "Air/drone strike", "lon": 44.60, "lat": 32.90, "fatalities": 0},
-    {"event_id": "c", "event_date": "2020-03-20", "event_type": TYPES[2],
-     "sub_event_type": "Other", "lon": 43.70, "lat": 33.95, "fatalities": 40},
+    {
+        "event_id": "a",
+        "event_date": "2020-03-11",
+        "event_type": TYPES[0],
+        "sub_event_type": "Armed clash",
+        "lon": 44.25,
+        "lat": 33.53,
+        "fatalities": 3,
+    },
+    {
+        "event_id": "b",
+        "event_date": "2020-03-13",
+        "event_type": TYPES[1],
+        "sub_event_type": "Air/drone strike",
+        "lon": 44.60,
+        "lat": 32.90,
+        "fatalities": 0,
+    },
+    {
+        "event_id": "c",
+        "event_date": "2020-03-20",
+        "event_type": TYPES[2],
+        "sub_event_type": "Other",
+        "lon": 43.70,
+        "lat": 33.95,
+        "fatalities": 40,
+    },
 ]
 
 
@@ -64,8 +85,14 @@ def incidents():
 @pytest.fixture(scope="module")
 def page(incidents):
     flt = IncidentFilter(start=date(2020, 3, 1), end=date(2020, 3, 31))
-    return draw_report(incidents, flt=flt, total=28, options=ReportOptions(title="Test page"),
-                       data_label="test.geojson", data_hash="0" * 64)
+    return draw_report(
+        incidents,
+        flt=flt,
+        total=28,
+        options=ReportOptions(title="Test page"),
+        data_label="test.geojson",
+        data_hash="0" * 64,
+    )
 
 
 @pytest.fixture(scope="module")
@@ -76,8 +103,13 @@ def page_png(page) -> bytes:
 def test_png_has_the_requested_size() -> None:
     gdf = make_incidents(ROWS[:1])
     for width, height, scale in ((2400, 1697, 2.0), (1500, 1100, 1.25), (3000, 2000, 3.0)):
-        content = render_report_png(gdf, flt=IncidentFilter(), total=1, data_label="x",
-                                    options=ReportOptions(width=width, height=height, scale=scale))
+        content = render_report_png(
+            gdf,
+            flt=IncidentFilter(),
+            total=1,
+            data_label="x",
+            options=ReportOptions(width=width, height=height, scale=scale),
+        )
         assert content[:8] == b"\x89PNG\r\n\x1a\n"
         assert Image.open(io.BytesIO(content)).size == (width, height)
 
@@ -93,8 +125,9 @@ def test_markers_have_their_colour_at_the_projected_positions(page, page_png: by
     pixels = png_array(page_png)
     positions = page.pixel_positions()
     for (col, row), event_type in zip(positions, TYPES, strict=True):
-        found = pixels[int(round(row)) - 1 : int(round(row)) + 2,
-                       int(round(col)) - 1 : int(round(col)) + 2].reshape(-1, 3)
+        found = pixels[
+            int(round(row)) - 1 : int(round(row)) + 2, int(round(col)) - 1 : int(round(col)) + 2
+        ].reshape(-1, 3)
         # Drawn as on the interactive map: the colour at the exact-place opacity, over land.
         alpha = mapview.GEO_PRECISION_OPACITY[1]
         expected = alpha * rgb(palette.event_type_color(event_type)) + (1 - alpha) * rgb(
@@ -132,9 +165,15 @@ def test_legend_shows_the_colours_present_only(page, page_png: bytes) -> None:
 def test_pdf_is_a4_landscape_with_title_legend_and_footer_as_text(incidents) -> None:
     flt = IncidentFilter(start=date(2020, 3, 1), end=date(2020, 3, 31), sites=("camp_taji",))
     made = datetime(2024, 5, 6, 7, 8, 9, tzinfo=UTC)
-    content = render_report_pdf(incidents, flt=flt, total=28, data_label="incidents.geojson",
-                                data_hash="abcdef0123456789" * 4, created=made,
-                                options=ReportOptions(title="Taji attacks, March 2020"))
+    content = render_report_pdf(
+        incidents,
+        flt=flt,
+        total=28,
+        data_label="incidents.geojson",
+        data_hash="abcdef0123456789" * 4,
+        created=made,
+        options=ReportOptions(title="Taji attacks, March 2020"),
+    )
     reader = PdfReader(io.BytesIO(content))
     box = reader.pages[0].mediabox
     assert (float(box.width), float(box.height)) == pytest.approx((841.89, 595.28), abs=0.5)
@@ -153,23 +192,36 @@ def test_pdf_is_a4_landscape_with_title_legend_and_footer_as_text(incidents) -> 
 
 
 def test_approximate_counts_are_printed() -> None:
-    gdf = make_incidents([
-        {"event_id": "a", "event_date": "2020-01-01", "time_precision": 2, "geo_precision": 1},
-        {"event_id": "b", "event_date": "2020-01-02", "time_precision": 3, "geo_precision": 3},
-        {"event_id": "c", "event_date": "2020-01-03", "time_precision": 1, "geo_precision": 2},
-        {"event_id": "d", "event_date": "2020-01-04", "time_precision": 1, "geo_precision": 1},
-    ])
+    gdf = make_incidents(
+        [
+            {"event_id": "a", "event_date": "2020-01-01", "time_precision": 2, "geo_precision": 1},
+            {"event_id": "b", "event_date": "2020-01-02", "time_precision": 3, "geo_precision": 3},
+            {"event_id": "c", "event_date": "2020-01-03", "time_precision": 1, "geo_precision": 2},
+            {"event_id": "d", "event_date": "2020-01-04", "time_precision": 1, "geo_precision": 1},
+        ]
+    )
     assert count_approximate(gdf) == (2, 2)
-    text = pdf_text(render_report_pdf(gdf, flt=IncidentFilter(), total=9, data_label="x",
-                                      options=ReportOptions()))
+    text = pdf_text(
+        render_report_pdf(
+            gdf, flt=IncidentFilter(), total=9, data_label="x", options=ReportOptions()
+        )
+    )
     assert "2 of 4 incidents have approximate dates; 2 approximate places." in text
 
 
 def test_hollow_marker_for_an_approximate_date() -> None:
-    gdf = make_incidents([{"event_id": "a", "event_date": "2020-01-01", "time_precision": 3,
-                           "fatalities": 100, "event_type": "Battles"}])
-    page = draw_report(gdf, flt=IncidentFilter(), total=1, options=ReportOptions(),
-                       data_label="x")
+    gdf = make_incidents(
+        [
+            {
+                "event_id": "a",
+                "event_date": "2020-01-01",
+                "time_precision": 3,
+                "fatalities": 100,
+                "event_type": "Battles",
+            }
+        ]
+    )
+    page = draw_report(gdf, flt=IncidentFilter(), total=1, options=ReportOptions(), data_label="x")
     pixels = png_array(page.to_png())
     col, row = (int(round(v)) for v in page.pixel_positions()[0])
     assert pixels[row, col].min() > 240  # white centre
@@ -183,31 +235,57 @@ def test_hollow_marker_for_an_approximate_date() -> None:
 
 
 def test_empty_selection_says_so() -> None:
-    content = render_report_pdf(empty_incidents(), flt=IncidentFilter(start=date(1990, 1, 1),
-                                end=date(1990, 1, 2)), total=28, data_label="x",
-                                options=ReportOptions(title="Nothing"))
+    content = render_report_pdf(
+        empty_incidents(),
+        flt=IncidentFilter(start=date(1990, 1, 1), end=date(1990, 1, 2)),
+        total=28,
+        data_label="x",
+        options=ReportOptions(title="Nothing"),
+    )
     text = pdf_text(content)
     assert "No incidents match these filters" in text
     assert "0 of 28 incidents shown" in text
-    png = render_report_png(empty_incidents(), flt=IncidentFilter(), total=0, data_label="x",
-                            options=ReportOptions(width=1400, height=1000, scale=1))
+    png = render_report_png(
+        empty_incidents(),
+        flt=IncidentFilter(),
+        total=0,
+        data_label="x",
+        options=ReportOptions(width=1400, height=1000, scale=1),
+    )
     assert Image.open(io.BytesIO(png)).size == (1400, 1000)
 
 
 def test_text_from_data_is_not_parsed_as_mathtext() -> None:
-    gdf = make_incidents([{"event_id": "a", "event_date": "2020-01-01",
-                           "location": "Cost $5 and $10 place", "actor1": "A $x^2$ group"}])
-    text = pdf_text(render_report_pdf(gdf, flt=IncidentFilter(actors=("A $x^2$ group",)),
-                                      total=1, data_label="x", options=ReportOptions()))
+    gdf = make_incidents(
+        [
+            {
+                "event_id": "a",
+                "event_date": "2020-01-01",
+                "location": "Cost $5 and $10 place",
+                "actor1": "A $x^2$ group",
+            }
+        ]
+    )
+    text = pdf_text(
+        render_report_pdf(
+            gdf,
+            flt=IncidentFilter(actors=("A $x^2$ group",)),
+            total=1,
+            data_label="x",
+            options=ReportOptions(),
+        )
+    )
     assert "Actor: A $x^2$ group" in text
     assert "Cost $5 and $10 place" in text
 
 
 def test_actor_colours_follow_the_given_ranking() -> None:
-    gdf = make_incidents([
-        {"event_id": "a", "event_date": "2020-01-01", "actor1": "Zeta"},
-        {"event_id": "b", "event_date": "2020-01-01", "actor1": "Alpha", "lon": 44.5},
-    ])
+    gdf = make_incidents(
+        [
+            {"event_id": "a", "event_date": "2020-01-01", "actor1": "Zeta"},
+            {"event_id": "b", "event_date": "2020-01-01", "actor1": "Alpha", "lon": 44.5},
+        ]
+    )
     options = ReportOptions(color_by="actor", actor_ranking=("Zeta", "Alpha"))
     page = draw_report(gdf, flt=IncidentFilter(), total=2, options=options, data_label="x")
     assert page.legend == [("Zeta", palette.ACTOR_PALETTE[0]), ("Alpha", palette.ACTOR_PALETTE[1])]
@@ -228,7 +306,11 @@ def test_scale_bar_is_true_at_the_centre_latitude() -> None:
 
 def test_nice_length() -> None:
     assert [nice_length(v) for v in (1.0, 7.3, 19_999, 20_000, 480_000)] == [
-        1.0, 5.0, 10_000, 20_000, 200_000,
+        1.0,
+        5.0,
+        10_000,
+        20_000,
+        200_000,
     ]
 
 
@@ -247,9 +329,14 @@ def test_extent_contains_the_incidents_and_has_the_frame_ratio() -> None:
 
 
 def test_subtitle_names_period_and_filters(incidents) -> None:
-    flt = IncidentFilter(start=date(2020, 3, 1), actors=("Kataib Hezbollah",),
-                         event_types=TYPES[:2], sites=("camp_taji",), min_fatalities=2,
-                         text="rocket")
+    flt = IncidentFilter(
+        start=date(2020, 3, 1),
+        actors=("Kataib Hezbollah",),
+        event_types=TYPES[:2],
+        sites=("camp_taji",),
+        min_fatalities=2,
+        text="rocket",
+    )
     assert describe_period(flt, incidents) == "1 March 2020 – the last record"
     assert describe_filters(flt, {"camp_taji": "Camp Taji"}) == [
         "Site: Camp Taji",

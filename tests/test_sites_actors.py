@@ -5,8 +5,8 @@ import json
 import pytest
 
 from geo.actors import UNAFFILIATED, read_actors
-from geo.sites import SiteIndex, haversine_km, read_sites
 from geo.schema import IncidentDataError
+from geo.sites import SiteIndex, haversine_km, read_sites
 
 
 def test_site_index_matches_names_aliases_and_ids_loosely(tiny_dataset):

@@ -9,8 +9,15 @@ CHOICES = {"actors": ["KH", "US"], "event_types": ["Battles", "Protests"], "site
 
 
 def test_round_trip():
-    flt = IncidentFilter(start=date(2020, 3, 1), end=date(2020, 3, 31), actors=("KH", "US"),
-                         event_types=("Battles",), sites=("camp_taji",), min_fatalities=2, text="rocket")
+    flt = IncidentFilter(
+        start=date(2020, 3, 1),
+        end=date(2020, 3, 31),
+        actors=("KH", "US"),
+        event_types=("Battles",),
+        sites=("camp_taji",),
+        min_fatalities=2,
+        text="rocket",
+    )
     back, problems = filter_from_query(filter_to_query(flt), **CHOICES)
     assert back == flt and problems == []
 
@@ -21,7 +28,12 @@ def test_default_filter_gives_empty_query():
 
 def test_bad_values_are_dropped_and_reported():
     flt, problems = filter_from_query(
-        {"start": "2020-13-01", "actor": ["KH", "<script>"], "type": "Riots", "min_fatalities": "x"},
+        {
+            "start": "2020-13-01",
+            "actor": ["KH", "<script>"],
+            "type": "Riots",
+            "min_fatalities": "x",
+        },
         **CHOICES,
     )
     assert flt == IncidentFilter(actors=("KH",))

@@ -22,21 +22,18 @@ from urllib.parse import urlsplit
 
 import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
-from playwright.sync_api import sync_playwright
 
 from geo.assets import is_installed
 from geo.basemap import basemap_installed
 
 REPO = Path(__file__).resolve().parents[2]
 OUTPUT_DIR = REPO / "test-output"
-CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update"]
 LOCAL_HOSTS = {"127.0.0.1", "localhost", "[::1]", "::1"}
 START_TIMEOUT_S = 90
 MAP_FRAME = 'iframe[title="streamlit_folium.st_folium"]'
 APP_IDLE = "[data-testid='stApp'][data-test-script-state='notRunning']"
 APP_RUNNING = "[data-testid='stApp'][data-test-script-state='running']"
+
 
 def free_port() -> int:
     with socket.socket() as sock:
@@ -59,15 +56,26 @@ def run_dashboard(name: str, data: Path | None = None) -> Iterator[Server]:
     port = free_port()
     OUTPUT_DIR.mkdir(exist_ok=True)
     log = OUTPUT_DIR / f"server-{name}.log"
-    command = [sys.executable, "-m", "streamlit", "run", "dashboard.py",
-               "--server.port", str(port), "--server.address", "127.0.0.1",
-               "--server.headless", "true", "--browser.gatherUsageStats", "false"]
+    command = [
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        "dashboard.py",
+        "--server.port",
+        str(port),
+        "--server.address",
+        "127.0.0.1",
+        "--server.headless",
+        "true",
+        "--browser.gatherUsageStats",
+        "false",
+    ]
     if data is not None:
         command += ["--", "--data", str(data)]
     env = {k: v for k, v in os.environ.items() if k != "INCIDENT_MAP_DATA"}
     with log.open("w") as out:
-        process = subprocess.Popen(command, cwd=REPO, stdout=out, stderr=subprocess.STDOUT,
-                                   env=env)
+        process = subprocess.Popen(command, cwd=REPO, stdout=out, stderr=subprocess.STDOUT, env=env)
     url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + START_TIMEOUT_S
@@ -98,17 +106,6 @@ def server() -> Iterator[Server]:
     """The dashboard serving the bundled data."""
     with run_dashboard("bundled") as srv:
         yield srv
-
-
-@pytest.fixture(scope="session")
-def browser():
-    if not CHROMIUM.exists():
-        pytest.fail(f"Chromium not found at {CHROMIUM}: run `make chromium`.")
-    with sync_playwright() as pw:
-        chromium = pw.chromium.launch(executable_path=str(CHROMIUM), headless=True,
-                                      args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
 
 
 @dataclass
@@ -214,8 +211,9 @@ class App:
 
     def wait_for_markers(self, expected: int, timeout_ms: int = 30_000) -> int:
         frame = self.map_frame()
-        frame.wait_for_function(f"n => ({COUNT_MARKERS_JS})() === n", arg=expected,
-                                timeout=timeout_ms)
+        frame.wait_for_function(
+            f"n => ({COUNT_MARKERS_JS})() === n", arg=expected, timeout=timeout_ms
+        )
         return int(frame.evaluate(COUNT_MARKERS_JS))
 
     def metric(self, label: str) -> int:

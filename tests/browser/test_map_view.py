@@ -56,8 +56,10 @@ def test_actor_view_from_url(app):
     df = read_bundled()
     actor = df["actor1"].value_counts().index[0]
     fields = ["actor1", "actor2", "assoc_actor_1", "assoc_actor_2"]
-    named = df[fields].fillna("").apply(
-        lambda row: actor in {n.strip() for v in row for n in str(v).split(";")}, axis=1
+    named = (
+        df[fields]
+        .fillna("")
+        .apply(lambda row: actor in {n.strip() for v in row for n in str(v).split(";")}, axis=1)
     )
     expected = int(named.sum())
     assert 0 < expected < len(df)
@@ -82,7 +84,8 @@ def test_moving_time_slider_changes_what_is_drawn(app):
     assert chosen and chosen < df["last"].max().date().isoformat()
     # The URL follows the slider once the rerun that the move started has finished.
     app.page.wait_for_function(
-        "end => new URLSearchParams(location.search).get('end') === end", arg=chosen,
+        "end => new URLSearchParams(location.search).get('end') === end",
+        arg=chosen,
         timeout=30_000,
     )
     app.wait_idle()
