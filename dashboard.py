@@ -11,7 +11,7 @@ import hashlib
 import os
 import sys
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import timedelta
 from functools import partial
 from pathlib import Path
@@ -27,6 +27,7 @@ from geo.export import EXPORT_FORMATS, describe_caption, export_bytes, export_fi
 from geo.filters import IncidentFilter, IncidentIndex
 from geo.importers import MAX_UPLOAD_BYTES, ImportResult, import_file, rejected_to_csv_bytes
 from geo.importers.report import summary_line
+from geo.incidents import sort_incidents
 from geo.load import DEFAULT_DATA_PATH, file_sha256
 from geo.mapview import (
     MapOptions,
@@ -68,6 +69,7 @@ TABLE_COLUMNS = [
     "source",
     "event_id",
 ]
+TABLE_ROWS = 1000
 UPLOAD_TYPES = ["csv", "tsv", "txt", "geojson", "json", "gpkg", "parquet", "geoparquet"]
 ss = st.session_state
 
@@ -84,6 +86,7 @@ class Dataset:
     result: ImportResult
     index: IncidentIndex
     ranking: tuple[str, ...]
+    bounds: list[list[float]]  # the whole file's extent: the map's view before any filter
 
 
 def data_path(argv: list[str]) -> Path:
@@ -94,8 +97,13 @@ def data_path(argv: list[str]) -> Path:
 
 
 def prepare(result: ImportResult, key: str, label: str, sha256: str) -> Dataset:
-    ranking = tuple(rank_actors(result.incidents["actor1"]))
-    return Dataset(key, label, sha256, result, IncidentIndex(result.incidents), ranking)
+    """Index a file's incidents once; everything a rerun needs that does not depend on filters."""
+    # Date order makes a time window one contiguous block; the unsorted frame is dropped.
+    result = replace(result, incidents=sort_incidents(result.incidents))
+    incidents = result.incidents
+    ranking = tuple(rank_actors(incidents["actor1"]))
+    bounds = incident_bounds(incidents)
+    return Dataset(key, label, sha256, result, IncidentIndex(incidents), ranking, bounds)
 
 
 @st.cache_resource(show_spinner="Loading incidents...", max_entries=4)
@@ -366,14 +374,14 @@ options = MapOptions(
 )
 map_sites = None
 if sites is not None:
-    map_sites = sites[sites["site_id"].isin(set(shown["site_id"]))]
+    map_sites = sites[sites["site_id"].isin(shown["site_id"].unique())]
     map_sites = map_sites if len(map_sites) else None
 
 if len(shown) == 0:
     st.info("No incident matches these filters. Widen the time range or remove a filter.")
 else:
     try:
-        base = build_base_map(options=options, bounds=incident_bounds(index.gdf, sites))
+        base = build_base_map(options=options, bounds=data.bounds)
         layers = build_incident_layers(shown, options=options, sites=map_sites)
     except MissingComponentError as exc:
         st.error(str(exc))
@@ -414,8 +422,15 @@ else:
     st.altair_chart(chart, width="stretch")
 
     st.subheader("Incidents shown")
-    view = shown[TABLE_COLUMNS].copy()
+    # The browser gets at most TABLE_ROWS rows: the whole selection would be megabytes per
+    # change at national scale. The exports below hold every incident shown.
+    view = shown[TABLE_COLUMNS].tail(TABLE_ROWS).iloc[::-1].copy()
     view["event_date"] = view["event_date"].dt.date
+    if len(shown) > TABLE_ROWS:
+        st.caption(
+            f"The {TABLE_ROWS:,} most recent of {len(shown):,} incidents; "
+            "the CSV and GeoJSON exports hold them all."
+        )
     st.dataframe(view, hide_index=True, key="incident_table")
 
 # ---------------------------------------------------------------- exports

@@ -22,10 +22,10 @@ import folium
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-import shapely
 from branca.element import MacroElement
 from folium.template import Template
 
+from geo.incidents import point_coordinates
 from geo.palette import NO_ACTOR, OTHER_ACTORS, OTHER_COLOR, UNKNOWN_COLOR
 
 MARKER_LIMIT: Final = 2_000
@@ -219,9 +219,7 @@ def _categories_for(
 
 def _coordinates(gdf: gpd.GeoDataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Longitudes, latitudes and a mask of the points that have finite coordinates."""
-    points = np.asarray(gdf.geometry.array, dtype=object)
-    lon = shapely.get_x(points)  # NaN for an empty or missing point
-    lat = shapely.get_y(points)
+    lon, lat = point_coordinates(gdf)
     ok = np.isfinite(lon) & np.isfinite(lat)
     return lon, lat, ok
 

@@ -14,7 +14,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from geo.schema import ACTOR_FIELDS, split_multi
+from geo.schema import ACTOR_FIELDS, MULTI_VALUE_SEPARATOR
 
 EPOCH = np.datetime64("1970-01-01", "D")
 SEARCH_FIELDS = ("notes", "location", "source")
@@ -78,7 +78,6 @@ class IncidentIndex:
 
     def __init__(self, gdf: gpd.GeoDataFrame) -> None:
         self.gdf = gdf
-        n = len(gdf)
         self.start_day = to_day_numbers(gdf["event_date"])
         end = to_day_numbers(gdf["end_date"])
         self.end_day = np.where(end == np.iinfo(np.int32).min, self.start_day, end).astype(np.int32)
@@ -87,28 +86,21 @@ class IncidentIndex:
         self.site = pd.Categorical(site_key)
         self.fatalities = gdf["fatalities"].to_numpy(dtype=np.int64)
         self._build_actor_table(gdf)
-        text = (
-            gdf[list(SEARCH_FIELDS)].astype(str).agg("\n".join, axis=1)
-            if n
-            else pd.Series([], dtype=str)
-        )
-        self.search_text = text.str.casefold().astype("string[pyarrow]")
+        # One searchable string per incident, joined column-wise (a row-wise join is ~100x slower).
+        first, *rest = (gdf[f].astype("string[pyarrow]").fillna("") for f in SEARCH_FIELDS)
+        self.search_text = first.str.cat(rest, sep="\n").str.casefold()
 
     def _build_actor_table(self, gdf: gpd.GeoDataFrame) -> None:
         """Long table (row, actor code) of every actor an incident names."""
         rows: list[np.ndarray] = []
         names: list[pd.Series] = []
         for col in ACTOR_FIELDS:
-            values = gdf[col]
-            if col.startswith("assoc"):
-                exploded = values.map(split_multi).explode()
-                exploded = exploded[exploded.notna()]
-                rows.append(exploded.index.to_numpy(dtype=np.int64))
-                names.append(exploded.astype(str))
-            else:
-                present = values != ""
-                rows.append(np.flatnonzero(present.to_numpy()))
-                names.append(values[present].astype(str))
+            values = gdf[col].reset_index(drop=True)  # positions, whatever the frame's index
+            if col.startswith("assoc"):  # several actors, ";"-separated (see split_multi)
+                values = values.str.split(MULTI_VALUE_SEPARATOR).explode().str.strip()
+            present = values.notna() & (values != "")
+            rows.append(values.index.to_numpy(dtype=np.int64)[present.to_numpy(dtype=bool)])
+            names.append(values[present].astype(str))
         all_names = pd.concat(names, ignore_index=True) if names else pd.Series([], dtype=str)
         codes = pd.Categorical(all_names)
         self.actor_names: tuple[str, ...] = tuple(codes.categories)
@@ -178,8 +170,15 @@ class IncidentIndex:
         return out
 
     def select(self, flt: IncidentFilter) -> gpd.GeoDataFrame:
-        """Return the incidents that pass the filter, as a new frame with the same columns."""
-        return self.gdf.loc[self.mask(flt)]
+        """Return the incidents that pass the filter, as a new frame with the same columns.
+
+        With incidents in date order (see :func:`geo.incidents.sort_incidents`), a time
+        window alone selects one contiguous block, taken as a slice instead of row by row.
+        """
+        positions = np.flatnonzero(self.mask(flt))
+        if len(positions) and positions[-1] - positions[0] + 1 == len(positions):
+            return self.gdf.iloc[positions[0] : positions[-1] + 1]
+        return self.gdf.take(positions)
 
 
 def _category_mask(values: pd.Categorical, wanted: tuple[str, ...]) -> np.ndarray:

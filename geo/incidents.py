@@ -17,11 +17,13 @@ from typing import Any, Final
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import shapely
 
 from geo.schema import EXTRA_FIELDS, INCIDENT_FIELDS, TEXT_FIELDS
 
 COLUMNS: Final = (*INCIDENT_FIELDS, *EXTRA_FIELDS)
 DATE_COLUMNS: Final = ("event_date", "end_date")
+TEXT_DTYPE: Final = "string[pyarrow]"
 # Cells a spreadsheet would run as a formula (OWASP "CSV injection").
 FORMULA_PREFIXES: Final = ("=", "+", "-", "@", "\t", "\r")
 
@@ -61,8 +63,69 @@ def coerce_incidents(df: pd.DataFrame, geometry: Any = None) -> gpd.GeoDataFrame
     out["injuries"] = pd.to_numeric(out["injuries"], errors="coerce").astype("Int64")
     out["uncertainty_km"] = pd.to_numeric(out["uncertainty_km"], errors="coerce").astype("float64")
     for col in TEXT_FIELDS:
-        out[col] = out[col].map(_as_text).astype(object)
-    return gpd.GeoDataFrame(out, geometry=gpd.GeoSeries(list(geometry), crs=4326), crs=4326)
+        out[col] = _text_column(out[col])
+    # Positional, like the columns above: a GeoSeries' own index must not realign it.
+    points = geometry.array if isinstance(geometry, gpd.GeoSeries) else geometry
+    return gpd.GeoDataFrame(out, geometry=gpd.GeoSeries(points, index=out.index, crs=4326))
+
+
+def _text_column(values: pd.Series) -> pd.Series:
+    """Text cells as Arrow-backed strings, missing values as the empty string.
+
+    Arrow strings take a third of the memory of Python ``str`` objects and are
+    filtered and copied without touching the interpreter, which matters at a
+    million incidents.
+    """
+    if pd.api.types.infer_dtype(values, skipna=True) in ("string", "empty"):
+        return values.astype(TEXT_DTYPE).fillna("")
+    return values.map(_as_text).astype(TEXT_DTYPE)
+
+
+def sort_incidents(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Put incidents in date order (then by id), with a fresh 0..n-1 index.
+
+    Parameters
+    ----------
+    gdf : GeoDataFrame
+        Canonical incidents; not modified.
+
+    Returns
+    -------
+    GeoDataFrame
+        A new frame; the same one when it is already in order.
+    """
+    order = np.lexsort((gdf["event_id"].to_numpy(dtype=object), gdf["event_date"].to_numpy()))
+    if (order == np.arange(len(order))).all() and gdf.index.equals(pd.RangeIndex(len(gdf))):
+        return gdf
+    out = gdf.take(order).reset_index(drop=True)
+    # New points, allocated in the new order: a time window's coordinates are then read from
+    # neighbouring memory, about ten times faster than through the shuffled originals.
+    lon, lat = point_coordinates(out)
+    ok = np.isfinite(lon) & np.isfinite(lat)
+    points = np.full(len(out), None, dtype=object)
+    points[ok] = shapely.points(lon[ok], lat[ok])
+    return out.set_geometry(gpd.GeoSeries(points, index=out.index, crs=out.crs))
+
+
+def point_coordinates(gdf: gpd.GeoDataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """Longitudes and latitudes of the incidents' points.
+
+    Parameters
+    ----------
+    gdf : GeoDataFrame
+
+    Returns
+    -------
+    lon, lat : numpy.ndarray of float64
+        NaN where a point is missing or empty.
+    """
+    points = gdf.geometry.array
+    if len(points) and not (points.isna() | points.is_empty).any():
+        xy = shapely.get_coordinates(points)  # one pass; several times faster than get_x + get_y
+        if len(xy) == len(points):  # points only: one coordinate pair per geometry
+            return xy[:, 0].copy(), xy[:, 1].copy()
+    raw = np.asarray(points, dtype=object)
+    return shapely.get_x(raw), shapely.get_y(raw)
 
 
 def _as_text(value: object) -> str:

@@ -24,7 +24,6 @@ import folium
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-import shapely
 from branca.element import MacroElement
 from folium.elements import JSCSSMixin
 from folium.plugins import Fullscreen, HeatMap, MarkerCluster
@@ -32,6 +31,7 @@ from folium.template import Template
 
 from geo import assets, basemap
 from geo.aggregate import HEAT_MAX_POINTS, MARKER_LIMIT, add_aggregated_layers
+from geo.incidents import point_coordinates
 from geo.palette import COLOR_BY, color_codes, legend_items
 from geo.schema import GEO_PRECISION, TIME_PRECISION, split_multi
 
@@ -317,10 +317,12 @@ def incident_bounds(
     for gdf in (incidents, sites):
         if gdf is None or not len(gdf):
             continue
-        geometry = gdf.geometry[~(gdf.geometry.is_empty | gdf.geometry.isna())]
-        if not len(geometry):
+        lon, lat = point_coordinates(gdf)
+        ok = np.isfinite(lon) & np.isfinite(lat)
+        if not ok.any():
             continue
-        west, south, east, north = (float(v) for v in geometry.total_bounds)
+        west, east = float(lon[ok].min()), float(lon[ok].max())
+        south, north = float(lat[ok].min()), float(lat[ok].max())
         pad = FIT_PADDING_DEGREES
         if north - south < pad and east - west < pad:
             south, west, north, east = south - pad, west - pad, north + pad, east + pad
@@ -371,13 +373,6 @@ def _script_json(value: Any) -> str:
                           ("\u2028", "\\u2028"), ("\u2029", "\\u2029")):  # fmt: skip
         text = text.replace(char, escaped)
     return text
-
-
-def _lat_lon(gdf: gpd.GeoDataFrame) -> tuple[np.ndarray, np.ndarray]:
-    """Latitudes and longitudes (NaN for empty points), vectorised."""
-    # shapely directly: three times faster than GeoSeries.x / .y at a million points.
-    points = np.asarray(gdf.geometry.values)
-    return shapely.get_y(points), shapely.get_x(points)
 
 
 def _casualties(incidents: pd.DataFrame) -> np.ndarray:
@@ -451,7 +446,7 @@ def _incident_table(incidents: gpd.GeoDataFrame, color_ids: np.ndarray) -> dict[
         *(incidents[c].tolist() for c in ("notes", "source", "source_file", "source_quote")),
     ]
     n = len(incidents)
-    lat, lon = _lat_lon(incidents)
+    lon, lat = point_coordinates(incidents)
     codes, uniques = pd.factorize(np.concatenate([np.asarray(t, dtype=object) for t in texts]))
     strings = [html.escape(str(u)) for u in uniques]
     numbers = [
@@ -476,7 +471,7 @@ def _ring_rows(incidents: gpd.GeoDataFrame, color_ids: np.ndarray) -> list[list[
     keep = np.isfinite(radius) & (radius > 0)
     if not keep.any():
         return []
-    lat, lon = _lat_lon(incidents)
+    lon, lat = point_coordinates(incidents)
     lats = np.round(lat[keep], COORD_DECIMALS)
     lons = np.round(lon[keep], COORD_DECIMALS)
     metres = np.round(radius[keep] * 1000.0)
@@ -492,7 +487,7 @@ def _heat_points(incidents: gpd.GeoDataFrame, *, binned: bool) -> list[list[floa
     :data:`~geo.aggregate.HEAT_MAX_POINTS` cells remain, which bounds the payload; each
     cell sits at its weighted centre.
     """
-    lat, lon = _lat_lon(incidents)
+    lon, lat = point_coordinates(incidents)
     weight = _casualties(incidents) + 1.0
     ok = np.isfinite(lat) & np.isfinite(lon)
     lat, lon, weight = lat[ok], lon[ok], weight[ok]

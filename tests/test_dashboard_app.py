@@ -265,3 +265,30 @@ def test_unreadable_data_file_is_an_error_not_a_traceback(tmp_path, monkeypatch)
     at = AppTest.from_file(str(DASHBOARD), default_timeout=TIMEOUT_S).run()
     assert not at.exception
     assert at.error and "broken.geojson" in at.error[0].value
+
+
+def table(at: AppTest) -> pd.DataFrame:
+    (found,) = at.main.dataframe  # the rejected records, when any, are in the sidebar
+    return found.value
+
+
+def test_table_lists_the_incidents_shown_most_recent_first(df):
+    at = run_app()
+    rows = table(at)
+    assert sorted(rows["event_id"]) == sorted(df["event_id"])
+    assert list(rows["event_date"]) == sorted(rows["event_date"], reverse=True)
+
+
+def test_table_is_capped_and_says_so(tmp_path, monkeypatch):
+    from geo.benchdata import write_acled_csv
+
+    path = write_acled_csv(1500, tmp_path)
+    expected = pd.read_csv(path, dtype=str)
+    monkeypatch.setenv("INCIDENT_MAP_DATA", str(path))
+    at = run_app()
+    assert shown(at) == len(expected)
+    rows = table(at)
+    assert 0 < len(rows) < len(expected)
+    newest = pd.to_datetime(expected["event_date"], format="mixed").max().date()
+    assert rows["event_date"].iloc[0] == newest
+    assert any(f"of {len(expected):,} incidents" in c.value for c in at.caption)

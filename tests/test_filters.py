@@ -7,6 +7,7 @@ import pytest
 from conftest import make_incidents
 
 from geo.filters import IncidentFilter, IncidentIndex, filter_incidents
+from geo.incidents import sort_incidents
 
 
 @pytest.fixture
@@ -136,3 +137,29 @@ def test_mask_agrees_with_a_plain_pandas_reading_on_random_data():
         and r["fatalities"] >= 2
     ]
     assert ids(filter_incidents(gdf, flt)) == expected
+
+
+def test_select_gives_the_same_rows_whether_or_not_the_window_is_one_block():
+    rng = np.random.default_rng(3)
+    rows = [
+        {
+            "event_id": f"{i:03d}",
+            "event_date": str(np.datetime64("2020-01-01") + int(rng.integers(0, 60))),
+            "actor1": ["A", "B"][i % 2],
+        }
+        for i in range(120)
+    ]
+    shuffled = make_incidents(rows)
+    ordered = sort_incidents(shuffled)
+    for flt in (
+        IncidentFilter(start=date(2020, 1, 10), end=date(2020, 1, 20)),  # one block when sorted
+        IncidentFilter(start=date(2020, 1, 10), end=date(2020, 1, 20), actors=("A",)),
+    ):
+        expected = sorted(
+            r["event_id"]
+            for r in rows
+            if "2020-01-10" <= r["event_date"] <= "2020-01-20"
+            and (not flt.actors or r["actor1"] in flt.actors)
+        )
+        for gdf in (shuffled, ordered):
+            assert sorted(IncidentIndex(gdf).select(flt)["event_id"]) == expected

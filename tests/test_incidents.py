@@ -4,10 +4,19 @@ import csv
 import io
 import json
 
+import numpy as np
 import pandas as pd
 from conftest import make_incidents
 
-from geo.incidents import COLUMNS, coerce_incidents, empty_incidents, to_csv_bytes, to_geojson_bytes
+from geo.incidents import (
+    COLUMNS,
+    coerce_incidents,
+    empty_incidents,
+    point_coordinates,
+    sort_incidents,
+    to_csv_bytes,
+    to_geojson_bytes,
+)
 
 
 def test_empty_frame_has_every_column():
@@ -60,3 +69,37 @@ def test_geojson_keeps_text_verbatim_and_dates_as_days():
     assert feature["properties"]["event_date"] == "2020-01-01"
     assert feature["properties"]["end_date"] is None
     assert feature["geometry"] == {"type": "Point", "coordinates": [44.0, 33.0]}
+
+
+def test_sort_puts_dates_in_order_and_keeps_each_row_with_its_point():
+    rows = [
+        {"event_id": "c", "event_date": "2020-03-01", "lon": 44.3, "lat": 33.5},
+        {"event_id": "a", "event_date": "2019-12-27", "lon": 44.2, "lat": 35.5},
+        {"event_id": "b", "event_date": "2020-03-01", "lon": 40.9, "lat": 34.4},
+        {"event_id": "d", "event_date": "2020-01-08"},
+    ]
+    gdf = make_incidents(rows)
+    gdf.loc[3, "geometry"] = None  # an incident without a place
+    before = gdf.copy()
+    out = sort_incidents(gdf)
+    assert list(out["event_id"]) == ["a", "d", "b", "c"]
+    assert list(out.index) == [0, 1, 2, 3]
+    by_id = {r["event_id"]: r for r in rows}
+    lon, lat = point_coordinates(out)
+    for i, event_id in enumerate(out["event_id"]):
+        if "lon" in by_id[event_id]:
+            assert (lon[i], lat[i]) == (by_id[event_id]["lon"], by_id[event_id]["lat"])
+        else:
+            assert np.isnan(lon[i]) and np.isnan(lat[i])
+    assert gdf.equals(before)
+    assert sort_incidents(out) is out  # already in order: nothing to do
+
+
+def test_text_columns_are_arrow_strings_without_missing_values():
+    gdf = coerce_incidents(
+        pd.DataFrame({"event_id": [7, None], "notes": [None, "x"], "fatalities": [1, 2]}),
+        geometry=[None, None],
+    )
+    assert list(gdf["event_id"]) == ["7", ""]
+    assert list(gdf["notes"]) == ["", "x"]
+    assert str(gdf["notes"].dtype) == str(pd.StringDtype("pyarrow"))
