@@ -513,7 +513,7 @@ def _place_label(
     size_pt: float,
     placed: list,
     offset_in: float,
-    **style: object,
+    **style: Any,
 ) -> bool:
     """Put a label beside a point where it overlaps nothing placed yet."""
     dpi = fig.dpi
@@ -550,7 +550,7 @@ def _place_label(
                 annotation_clip=True,
                 parse_math=False,
                 **style,
-            )  # type: ignore[arg-type]
+            )
             return True
     return False
 
@@ -819,12 +819,12 @@ def _draw_north_arrow(ax: Axes) -> None:
 
 
 def _swatch(
-    fig: Figure, x: float, y: float, radius_in: float, inch: tuple[float, float], **style: object
+    fig: Figure, x: float, y: float, radius_in: float, inch: tuple[float, float], **style: Any
 ) -> Ellipse:
     """Make a round legend mark: an ellipse in figure fractions, a circle on paper."""
     return Ellipse(
         (x, y), 2 * radius_in / inch[0], 2 * radius_in / inch[1], transform=fig.transFigure, **style
-    )  # type: ignore[arg-type]
+    )
 
 
 def _legend_rows(
