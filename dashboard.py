@@ -125,7 +125,7 @@ def load_upload(upload) -> Dataset:
     if cached is None or cached.key != upload.file_id:
         data = upload.getvalue()
         with st.spinner("Importing..."):
-            result = import_file(data, name=upload.name)
+            result = import_file(data, name=upload.name, max_bytes=MAX_UPLOAD_BYTES)
         cached = prepare(result, upload.file_id, upload.name, hashlib.sha256(data).hexdigest())
         ss["_upload_data"] = cached
     return cached

@@ -752,7 +752,6 @@ def run_bench(ns: argparse.Namespace) -> int:
         0 when the report was written.
     """
     from geo.bench_apps.common import read_bench_csv
-    from geo.importers.detect import MAX_UPLOAD_BYTES
 
     started = time.perf_counter()
     command = "python -m geo bench " + " ".join(shlex.quote(a) for a in sys.argv[2:])
@@ -788,12 +787,6 @@ def run_bench(ns: argparse.Namespace) -> int:
             rows.append(row)
             if ns.no_browser:
                 row.browser_note = "browser not run (--no-browser)"
-                continue
-            if row.approach == "dashboard" and csv.stat().st_size > MAX_UPLOAD_BYTES:
-                row.browser_note = (
-                    f"browser not measured: the {csv.stat().st_size / 2**20:,.0f} MB file is over "
-                    f"the importers' {MAX_UPLOAD_BYTES // 2**20} MB limit"
-                )
                 continue
             _log(f"{row.approach}: browser")
             try:

@@ -53,7 +53,7 @@ def coerce_incidents(df: pd.DataFrame, geometry: Any = None) -> gpd.GeoDataFrame
         geometry = df.geometry if isinstance(df, gpd.GeoDataFrame) else []
     out = pd.DataFrame(index=range(len(df)))
     for col in COLUMNS:
-        values = df[col].to_numpy() if col in df.columns else np.full(len(df), None, dtype=object)
+        values = df[col].array if col in df.columns else np.full(len(df), None, dtype=object)
         out[col] = values
     for col in DATE_COLUMNS:
         out[col] = pd.to_datetime(out[col], errors="coerce").astype("datetime64[ns]").dt.normalize()

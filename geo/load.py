@@ -20,7 +20,8 @@ def read_incidents(path: str | Path = DEFAULT_DATA_PATH) -> gpd.GeoDataFrame:
     path : str or Path
         The bundled ``data/incidents.geojson`` by default; any file the
         importers accept otherwise (ACLED, UCDP, CSV, GeoJSON, GeoPackage,
-        GeoParquet).
+        GeoParquet), of any size: the upload limit does not apply to a
+        local file.
 
     Returns
     -------
@@ -34,7 +35,7 @@ def read_incidents(path: str | Path = DEFAULT_DATA_PATH) -> gpd.GeoDataFrame:
     """
     from geo.importers import import_file
 
-    return import_file(Path(path)).incidents
+    return import_file(Path(path), max_bytes=None).incidents
 
 
 def file_sha256(path: str | Path) -> str:

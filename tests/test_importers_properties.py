@@ -9,6 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from geo.importers import ImportResult, import_file
+from geo.importers.csvfile import read_csv_bytes, read_csv_fields
 from geo.schema import UnreadableFileError
 
 SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -199,3 +200,52 @@ def test_random_geojson_features_reconcile(features: list[dict]) -> None:
     result = try_import(data, "f.geojson")
     if result is not None:
         assert result.records_read == len(features)
+
+
+# Text built from the characters that make CSV hard: quotes, delimiters, line ends, spaces.
+CSV_TEXT = st.text(alphabet=st.sampled_from(list('ab1,;"\n\r \t|é')), max_size=200)
+
+
+def parse_both(text: str, delimiter: str) -> tuple[object, object]:
+    """The csv-module reader's and the pyarrow reader's view of the same text."""
+    views = []
+    for parse in (
+        lambda: read_csv_fields(text, delimiter),
+        lambda: read_csv_bytes(memoryview(text.encode("utf-8")), delimiter),
+    ):
+        try:
+            fields, problems, warnings = parse()
+        except UnreadableFileError as exc:
+            views.append(("error", str(exc)))
+            continue
+        views.append(
+            (
+                list(fields.columns),
+                fields.astype(object).to_numpy().tolist(),
+                list(fields.index),
+                problems.tolist(),
+                warnings,
+            )
+        )
+    return views[0], views[1]
+
+
+@SETTINGS
+@given(text=CSV_TEXT, delimiter=st.sampled_from([",", ";", "\t", "|"]))
+def test_fast_csv_reader_reads_exactly_like_the_csv_module(text: str, delimiter: str) -> None:
+    by_module, by_arrow = parse_both(text, delimiter)
+    assert by_arrow == by_module
+
+
+@SETTINGS
+@given(
+    rows=st.lists(st.lists(st.text(max_size=12), min_size=3, max_size=3), max_size=30),
+    delimiter=st.sampled_from([",", ";", "\t", "|"]),
+)
+def test_fast_csv_reader_round_trips_written_rows(rows: list[list[str]], delimiter: str) -> None:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=delimiter)
+    writer.writerow(["a", "b", "c"])
+    writer.writerows(rows)
+    by_module, by_arrow = parse_both(buffer.getvalue(), delimiter)
+    assert by_arrow == by_module

@@ -181,9 +181,43 @@ def test_unreadable_bytes_raise_one_clear_error(data: bytes, fragment: str) -> N
 def test_upload_limit_is_enforced(tmp_path: Path) -> None:
     path = tmp_path / "big.csv"
     with path.open("wb") as handle:
-        handle.truncate(MAX_UPLOAD_BYTES + 1)
+        handle.truncate(MAX_UPLOAD_BYTES + 1)  # sparse: refused from its size, never read
     with pytest.raises(UnreadableFileError, match="over the 200 MB limit"):
-        import_file(path)
+        import_file(path, max_bytes=MAX_UPLOAD_BYTES)
+
+
+def test_bytes_default_to_the_upload_limit() -> None:
+    data = bytes(MAX_UPLOAD_BYTES + 1)
+    with pytest.raises(UnreadableFileError, match="over the 200 MB limit"):
+        import_file(data, name="big.csv")
+
+
+def test_upload_over_a_small_limit_is_refused_in_one_sentence() -> None:
+    data = (DATA / "acled_current.csv").read_bytes()
+    limit = len(data) // 2
+    with pytest.raises(UnreadableFileError) as caught:
+        import_file(data, name="acled_current.csv", max_bytes=limit)
+    message = str(caught.value)
+    assert message.startswith("cannot read acled_current.csv: the file is ")
+    assert "over the" in message and message.endswith(" limit.")
+    assert message.count(". ") == 0 and "\n" not in message
+    assert import_file(data, name="acled_current.csv", max_bytes=len(data)).records_read > 0
+
+
+def test_paths_have_no_size_limit_unless_given(tmp_path: Path) -> None:
+    fixture = DATA / "acled_current.csv"
+    small = fixture.stat().st_size // 2
+    whole = import_file(fixture, max_bytes=None)
+    assert whole.records_read == len(read_fixture("acled_current.csv"))
+    assert import_file(fixture).records_read == whole.records_read
+    with pytest.raises(UnreadableFileError, match="over the"):
+        import_file(fixture, max_bytes=small)
+    # Past the upload limit a local file is still read: it is refused for its content.
+    path = tmp_path / "big.csv"
+    with path.open("wb") as handle:
+        handle.truncate(MAX_UPLOAD_BYTES + 1)
+    with pytest.raises(UnreadableFileError, match="binary"):
+        import_file(path, max_bytes=None)
 
 
 def test_missing_file_and_folder(tmp_path: Path) -> None:

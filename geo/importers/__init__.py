@@ -11,14 +11,22 @@ import os
 import re
 from dataclasses import dataclass
 from pathlib import Path, PurePath
+from typing import Final, Literal
 
 import geopandas as gpd
 import pandas as pd
 
 from geo.importers.checks import check_records
-from geo.importers.detect import MAX_UPLOAD_BYTES, decode_text, read_source_bytes, sniff_kind
+from geo.importers.detect import (
+    MAX_UPLOAD_BYTES,
+    decode_text,
+    read_source_bytes,
+    sniff_kind,
+    utf8_text,
+)
 from geo.importers.gis import read_geojson, read_geopackage, read_geoparquet
 from geo.importers.report import rejected_to_csv_bytes, validate_path
+from geo.importers.table import RawTable
 from geo.importers.tabular import read_text_table
 from geo.schema import UnreadableFileError
 from geo.sites import DEFAULT_SITES_PATH, SiteIndex, SiteMatch, read_sites
@@ -30,6 +38,8 @@ __all__ = [
     "rejected_to_csv_bytes",
     "validate_path",
 ]
+
+_BYTES: Final = (bytes, bytearray, memoryview)
 
 
 @dataclass(frozen=True)
@@ -99,6 +109,7 @@ def import_file(
     *,
     name: str | None = None,
     sites: SiteIndex | None = None,
+    max_bytes: int | None | Literal["auto"] = "auto",
 ) -> ImportResult:
     """Read, check and convert a file of incidents.
 
@@ -112,6 +123,11 @@ def import_file(
     sites : SiteIndex, optional
         Gazetteer for place names without coordinates (default: the bundled
         ``data/sites.geojson`` when present), tried before GeoNames.
+    max_bytes : int, None or "auto"
+        Refuse a file larger than this many bytes; None reads any size.
+        ``"auto"`` (the default) applies :data:`MAX_UPLOAD_BYTES` to bytes
+        (an upload) and no limit to a path (a local file chosen by whoever
+        runs the app, such as ``--data``).
 
     Returns
     -------
@@ -122,22 +138,14 @@ def import_file(
     UnreadableFileError
         With one sentence when the file cannot be read at all (empty,
         truncated, binary, not the format it claims, nested too deeply,
-        over :data:`MAX_UPLOAD_BYTES`).
+        over ``max_bytes``).
     """
     label = display_name(source, name)
-    hint = name if name is not None else (None if isinstance(source, bytes) else os.fspath(source))
+    hint = name if name is not None else (None if isinstance(source, _BYTES) else os.fspath(source))
     try:
-        data = read_source_bytes(source)
-        kind = sniff_kind(data, str(hint) if hint is not None else None)
-        if kind == "gpkg":
-            raw = read_geopackage(data)
-        elif kind == "geoparquet":
-            raw = read_geoparquet(data)
-        else:
-            decoded = decode_text(data)
-            raw = read_geojson(decoded.text) if kind == "geojson" else read_text_table(decoded.text)
-            if decoded.encoding != "UTF-8":
-                raw.warnings.insert(0, f"the file is not UTF-8; read as {decoded.encoding}")
+        if max_bytes == "auto":
+            max_bytes = MAX_UPLOAD_BYTES if isinstance(source, _BYTES) else None
+        raw = _read_raw(read_source_bytes(source, max_bytes), hint)
         gazetteer = sites if sites is not None else _BundledSites()
         incidents, rejected, notes = check_records(raw, gazetteer)
     except UnreadableFileError as exc:
@@ -154,6 +162,25 @@ def import_file(
         warnings=tuple(notes),
         record_label=raw.label,
     )
+
+
+def _read_raw(data: bytes, hint: str | os.PathLike[str] | None) -> RawTable:
+    """Read the records of a file's bytes, whatever the format."""
+    kind = sniff_kind(data, str(hint) if hint is not None else None)
+    if kind == "gpkg":
+        return read_geopackage(data)
+    if kind == "geoparquet":
+        return read_geoparquet(data)
+    if kind == "geojson":
+        decoded = decode_text(data)
+        raw, encoding = read_geojson(decoded.text), decoded.encoding
+    else:
+        # Kept as UTF-8 bytes: a large CSV is never held again as one Python string.
+        text = utf8_text(data)
+        raw, encoding = read_text_table(text.data), text.encoding
+    if encoding != "UTF-8":
+        raw.warnings.insert(0, f"the file is not UTF-8; read as {encoding}")
+    return raw
 
 
 def read_path_sites(path: str | Path) -> SiteIndex:

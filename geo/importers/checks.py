@@ -111,7 +111,7 @@ def check_records(
         reasons.add(found)
     reasons.add(_vocabulary(text, raw.strict_vocabulary, notes))
 
-    event_id = text["event_id"].where(text["event_id"].ne(""), [f"{raw.label}-{i}" for i in index])
+    event_id = _fill_ids(text["event_id"], raw.label)
     reasons.add(_duplicates(event_id, raw.label))
 
     table = pd.DataFrame({col: text[col] for col in COLUMNS}, index=index)
@@ -139,9 +139,12 @@ def check_records(
         table.loc[rows[fill_country.to_numpy()], "country"] = located["country"][fill_country]
 
     accepted = reasons.values.eq("")
-    good = table[accepted]
+    # Filtering copies every column; a file without rejections needs no copy.
+    good = table if accepted.all() else table[accepted]
+    del table
     points = gpd.points_from_xy(good["longitude"].astype(float), good["latitude"].astype(float))
     incidents = coerce_incidents(good.drop(columns=["latitude", "longitude"]), geometry=points)
+    del good
     rejected = pd.concat(
         [
             pd.DataFrame(
@@ -191,20 +194,30 @@ def _geocode(
     return located
 
 
+def _fill_ids(event_id: pd.Series, label: str) -> pd.Series:
+    """Name records without an id after their number: ``row-7``, ``feature-3``."""
+    blank = event_id.eq("")
+    if not blank.any():
+        return event_id
+    rows = event_id.index[blank.to_numpy()]
+    return event_id.where(~blank, pd.Series([f"{label}-{i}" for i in rows], index=rows))
+
+
 def _vocabulary(text: dict[str, pd.Series], strict: bool, notes: list[str]) -> pd.Series:
     """Reasons for event types outside ACLED's (strict), or a note about them."""
     pairs = pd.DataFrame({"t": text["event_type"], "s": text["sub_event_type"]})
     reasons = pd.Series("", index=pairs.index, dtype=object)
     if strict:
-        verdicts = {
-            (t, s): check_vocabulary(t, s) or ""
-            for t, s in pairs.drop_duplicates().itertuples(index=False)
-        }
-        reasons = pd.Series(
-            [verdicts[pair] for pair in zip(pairs["t"], pairs["s"], strict=True)],
-            index=pairs.index,
+        # One verdict per distinct (type, sub-type) pair, spread back by code.
+        type_codes, types = pd.factorize(pairs["t"])
+        sub_codes, subs = pd.factorize(pairs["s"])
+        width = max(len(subs), 1)
+        pair_codes, combos = pd.factorize(type_codes.astype(np.int64) * width + sub_codes)
+        verdicts = np.array(
+            [check_vocabulary(types[c // width], subs[c % width]) or "" for c in combos],
             dtype=object,
         )
+        reasons = pd.Series(verdicts[pair_codes], index=pairs.index, dtype=object)
     else:
         outside = pairs["t"].ne("") & ~pairs["t"].isin(list(EVENT_TYPES))
         if outside.any():
@@ -216,8 +229,11 @@ def _vocabulary(text: dict[str, pd.Series], strict: bool, notes: list[str]) -> p
 
 def _duplicates(event_id: pd.Series, label: str) -> pd.Series:
     """Reject the second and later records with the same id."""
-    repeated = event_id.duplicated(keep="first")
+    codes, uniques = pd.factorize(event_id)
     reasons = pd.Series("", index=event_id.index, dtype=object)
+    if len(uniques) == len(event_id):
+        return reasons
+    repeated = pd.Series(pd.Series(codes).duplicated(keep="first").to_numpy(), index=event_id.index)
     if repeated.any():
         ids = pd.DataFrame({"id": event_id.to_numpy(), "record": event_id.index})
         first_at = ids.groupby("id", sort=False)["record"].first().to_dict()

@@ -1,13 +1,22 @@
-"""Split CSV text into records, keeping every record (even malformed ones)."""
+"""Split CSV text into records, keeping every record (even malformed ones).
+
+Well-formed files are parsed by pyarrow's multi-threaded CSV reader, which
+reads them exactly as Python's :mod:`csv` module does; a file with any record
+of the wrong width, an unterminated quote or a record longer than a read
+block is parsed by the :mod:`csv` module instead, which keeps such records.
+"""
 
 from __future__ import annotations
 
 import csv
 import io
 import sys
+from typing import Final
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.csv as pa_csv
 
 from geo.importers.table import unique_names
 from geo.schema import UnreadableFileError
@@ -15,6 +24,91 @@ from geo.schema import UnreadableFileError
 # The csv module refuses fields over 128 KiB by default; oversized cells must reach the
 # checks (which reject their record with a reason) instead of failing the whole file.
 csv.field_size_limit(max(csv.field_size_limit(), min(sys.maxsize, 2**31 - 1)))
+# pyarrow reads in blocks; a record longer than one block goes to the csv module.
+BLOCK_BYTES: Final = 1 << 22
+# The header is looked for in this many leading bytes.
+_HEADER_BYTES: Final = 1 << 20
+
+
+def read_csv_bytes(data: memoryview, delimiter: str) -> tuple[pd.DataFrame, pd.Series, list[str]]:
+    """Parse UTF-8 CSV bytes into the original fields, like :func:`read_csv_fields`.
+
+    Parameters
+    ----------
+    data : memoryview
+        UTF-8 text without a byte-order mark.
+    delimiter : str
+        One character.
+
+    Returns
+    -------
+    fields, problems, warnings
+        As :func:`read_csv_fields`; text columns are pyarrow-backed strings.
+    """
+    fast = _read_with_arrow(data, delimiter)
+    if fast is not None:
+        return fast
+    return read_csv_fields(str(data, "utf-8"), delimiter)
+
+
+def _read_with_arrow(
+    data: memoryview, delimiter: str
+) -> tuple[pd.DataFrame, pd.Series, list[str]] | None:
+    """Parse a well-formed file with pyarrow; None when the csv module must read it."""
+    head = _first_record(data, delimiter)
+    if head is None:
+        return None
+    width = len(head)
+    names = [f"c{position}" for position in range(width)]
+    invalid: list[object] = []
+
+    def refuse(row: object) -> str:
+        invalid.append(row)
+        return "skip"
+
+    try:
+        table = pa_csv.read_csv(
+            pa.BufferReader(pa.py_buffer(data)),
+            read_options=pa_csv.ReadOptions(column_names=names, block_size=BLOCK_BYTES),
+            parse_options=pa_csv.ParseOptions(
+                delimiter=delimiter, newlines_in_values=True, invalid_row_handler=refuse
+            ),
+            convert_options=pa_csv.ConvertOptions(
+                # large_string is what pandas' str dtype holds, so no copy is made.
+                column_types={name: pa.large_string() for name in names},
+                strings_can_be_null=False,
+            ),
+        )
+    except (pa.ArrowException, ValueError):
+        return None
+    if invalid or table.num_rows == 0:
+        return None
+    if [table.column(position)[0].as_py() for position in range(width)] != head:
+        return None
+    header, warnings = unique_names(head)
+    records = table.slice(1)
+    del table
+    frame = records.rename_columns(header).to_pandas()
+    frame.index = pd.RangeIndex(1, len(frame) + 1)
+    problems = pd.Series(np.full(len(frame), "", dtype=object), index=frame.index)
+    return frame, problems, warnings
+
+
+def _first_record(data: memoryview, delimiter: str) -> list[str] | None:
+    """Read the header as the csv module does; None when the start does not settle it."""
+    prefix = bytes(data[:_HEADER_BYTES]).decode("utf-8", errors="ignore")
+    rows: list[list[str]] = []
+    try:
+        for row in csv.reader(io.StringIO(prefix, newline=""), delimiter=delimiter):
+            if row:
+                rows.append(row)
+            if len(rows) == 2:
+                break
+    except csv.Error:
+        return None
+    # Only a record followed by another one (or the whole file) is known to be complete.
+    complete = len(rows) == 2 or data.nbytes <= _HEADER_BYTES
+    return rows[0] if rows and complete else None
 
 
 def read_csv_fields(text: str, delimiter: str) -> tuple[pd.DataFrame, pd.Series, list[str]]:

@@ -56,6 +56,7 @@ MONTHS: Final = {
 # Excel's day 0 (its 1900 leap-year bug is absorbed by starting on 30 December).
 EXCEL_EPOCH: Final = pd.Timestamp("1899-12-30")
 _NUMERIC = PATTERNS[2][1]
+_NUMERIC_START: Final = r"\d{1,2}[-/.]"
 
 
 def decide_day_first(*columns: pd.Series) -> tuple[bool, bool]:
@@ -67,7 +68,11 @@ def decide_day_first(*columns: pd.Series) -> tuple[bool, bool]:
     decided : bool
         False when no value settled it (then day-first, ACLED's order, is assumed).
     """
-    parts = [col.astype(str).str.strip().str.extract(_NUMERIC)[["a", "b"]] for col in columns]
+    # Each distinct value is looked at once; only values starting like a numeric date
+    # go through the (per-value) regular-expression extraction.
+    distinct = [pd.Series(col.astype(str).str.strip().unique()) for col in columns]
+    candidates = [values[values.str.match(_NUMERIC_START)] for values in distinct]
+    parts = [values.str.extract(_NUMERIC)[["a", "b"]] for values in candidates]
     found = pd.concat(parts).dropna().astype(int) if parts else pd.DataFrame()
     if found.empty:
         return True, True
@@ -102,6 +107,17 @@ def parse_dates(
         "" for a valid or empty value, else why the value is refused.
     """
     text = values.fillna("").astype(str).str.strip()
+    # Dates repeat (a day has many events): read each distinct value once.
+    codes, uniques = pd.factorize(text)
+    distinct = pd.Series(uniques, dtype=text.dtype).reset_index(drop=True)
+    result, reasons = _parse_distinct(distinct, day_first=day_first, today=today, field=field)
+    return result.iloc[codes].set_axis(text.index), reasons.iloc[codes].set_axis(text.index)
+
+
+def _parse_distinct(
+    text: pd.Series, *, day_first: bool, today: date | None, field: str
+) -> tuple[pd.Series, pd.Series]:
+    """:func:`parse_dates` on stripped, distinct values."""
     result = pd.Series(pd.NaT, index=text.index, dtype="datetime64[s]")
     matched = pd.Series(False, index=text.index)
     for kind, pattern in PATTERNS:
@@ -122,7 +138,7 @@ def parse_dates(
     future = result > upper
     _say(reasons, unknown, text, lambda v: f"{field} {show(v)} is not a date")
     _say(reasons, impossible, text, lambda v: f"impossible {field} {show(v)}")
-    iso = result.dt.strftime("%Y-%m-%d")
+    iso = result[early | future].dt.strftime("%Y-%m-%d")
     _say(reasons, early, iso, lambda v: f"{field} {v} is before {EARLIEST_DATE.isoformat()}")
     _say(reasons, future, iso, lambda v: f"{field} {v} is in the future")
     # Accepted dates lie within 1900..today, so nanosecond precision holds them all.
@@ -133,9 +149,12 @@ def parse_dates(
 def _say(
     reasons: pd.Series, mask: pd.Series, values: pd.Series, text: Callable[[object], str]
 ) -> None:
-    """Write a reason into the rows of ``mask`` (a local, freshly built Series)."""
+    """Write a reason into the rows of ``mask`` (a local, freshly built Series).
+
+    ``values`` holds at least the rows of ``mask``.
+    """
     if mask.any():
-        reasons.loc[mask] = [text(v) for v in values[mask]]
+        reasons.loc[mask] = [text(v) for v in values.loc[mask.index[mask.to_numpy()]]]
 
 
 def _build(kind: str, parts: pd.DataFrame, day_first: bool) -> pd.Series:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import os
 import re
 from dataclasses import dataclass
@@ -16,6 +17,8 @@ SQLITE_MAGIC: Final = b"SQLite format 3\x00"
 PARQUET_MAGIC: Final = b"PAR1"
 ZIP_MAGIC: Final = b"PK\x03\x04"
 DELIMITERS: Final = (",", ";", "\t", "|")
+# The first byte that is neither white space nor part of a byte-order mark.
+_CONTENT: Final = re.compile(rb"[^ \t\r\n\xef\xbb\xbf]")
 # Control characters that never occur in text files (tab, newline and carriage return do).
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
 _SUFFIX_FORMATS: Final = {
@@ -28,6 +31,11 @@ _SUFFIX_FORMATS: Final = {
 _FORMAT_NAMES: Final = {"gpkg": "GeoPackage", "geoparquet": "GeoParquet", "geojson": "GeoJSON"}
 
 
+# Bytes whose UTF-8 validity is checked at a time (bounds the transient decoded copy).
+_CHUNK: Final = 1 << 23
+_SAMPLE_CHARS: Final = 65536
+
+
 @dataclass(frozen=True)
 class TextFile:
     """Decoded text and how it was decoded."""
@@ -36,9 +44,31 @@ class TextFile:
     encoding: str
 
 
-def read_source_bytes(source: str | os.PathLike[str] | bytes) -> bytes:
-    """Return a file's bytes, refusing what is missing, a folder or over the size limit."""
-    if isinstance(source, bytes | bytearray | memoryview):
+@dataclass(frozen=True)
+class Utf8Text:
+    """Text as UTF-8 bytes without a byte-order mark, and the file's original encoding.
+
+    For UTF-8 files ``data`` is a view of the file's own bytes (no copy).
+    """
+
+    data: memoryview
+    encoding: str
+
+
+def read_source_bytes(
+    source: str | os.PathLike[str] | bytes, max_bytes: int | None = MAX_UPLOAD_BYTES
+) -> bytes:
+    """Return a file's bytes, refusing what is missing, a folder or over ``max_bytes``.
+
+    Parameters
+    ----------
+    source : str, PathLike or bytes
+    max_bytes : int or None
+        The size limit; None reads a file of any size.
+    """
+    if isinstance(source, bytes):
+        data = source
+    elif isinstance(source, bytearray | memoryview):
         data = bytes(source)
     else:
         path = Path(source)
@@ -50,21 +80,30 @@ def read_source_bytes(source: str | os.PathLike[str] | bytes) -> bytes:
             raise UnreadableFileError("there is no such file") from None
         except OSError as exc:
             raise UnreadableFileError(f"the file cannot be opened ({exc.strerror})") from None
-        _check_size(size)
+        _check_size(size, max_bytes)
         try:
             data = path.read_bytes()
         except OSError as exc:
             raise UnreadableFileError(f"the file cannot be opened ({exc.strerror})") from None
-    _check_size(len(data))
+    _check_size(len(data), max_bytes)
     return data
 
 
-def _check_size(size: int) -> None:
-    """Refuse files over the upload limit before reading them."""
-    if size > MAX_UPLOAD_BYTES:
-        raise UnreadableFileError(
-            f"the file is {size / 2**20:,.0f} MB, over the {MAX_UPLOAD_BYTES // 2**20} MB limit"
-        )
+def _check_size(size: int, max_bytes: int | None) -> None:
+    """Refuse files over the size limit (before reading them, for paths)."""
+    if max_bytes is None or size <= max_bytes:
+        return
+    limit, found = _show_size(max_bytes), _show_size(size)
+    if found == limit:
+        found = _show_size(size, decimals=1)
+    raise UnreadableFileError(f"the file is {found}, over the {limit} limit")
+
+
+def _show_size(size: int, *, decimals: int = 0) -> str:
+    """``200 MB`` (of 2**20 bytes, as Streamlit counts) or ``1,500 bytes``."""
+    if size >= 2**20:
+        return f"{size / 2**20:,.{decimals}f} MB"
+    return f"{size:,} bytes"
 
 
 def sniff_kind(data: bytes, name: str | None) -> str:
@@ -72,7 +111,9 @@ def sniff_kind(data: bytes, name: str | None) -> str:
 
     The name's suffix only hints; content that contradicts it is refused.
     """
-    if not data.strip(b" \t\r\n\xef\xbb\xbf"):
+    # A search, not strip(): stripping would copy a large file just to look at its start.
+    start = _CONTENT.search(data)
+    if start is None:
         raise UnreadableFileError("the file is empty")
     if data.startswith(SQLITE_MAGIC):
         kind = "gpkg"
@@ -82,7 +123,7 @@ def sniff_kind(data: bytes, name: str | None) -> str:
         raise UnreadableFileError(
             "it is a ZIP archive (a spreadsheet or a zipped file); save or extract it as CSV"
         )
-    elif data.lstrip(b" \t\r\n\xef\xbb\xbf")[:1] in (b"{", b"["):
+    elif data[start.start() : start.start() + 1] in (b"{", b"["):
         kind = "geojson"
     else:
         kind = "text"
@@ -121,6 +162,49 @@ def decode_text(data: bytes) -> TextFile:
     if sample and len(_CONTROL.findall(sample)) > max(8, len(sample) // 100):
         raise UnreadableFileError("it looks like a binary file, not CSV or GeoJSON text")
     return TextFile(text=text, encoding=encoding)
+
+
+def utf8_text(data: bytes) -> Utf8Text:
+    """Check text bytes like :func:`decode_text` but keep them as UTF-8 bytes.
+
+    A UTF-8 file is validated in chunks and returned as a view of ``data``, so
+    a large file is never held a second time as a Python string; other
+    encodings are decoded and re-encoded.
+
+    Raises
+    ------
+    UnreadableFileError
+        When the bytes look binary rather than text.
+    """
+    view = memoryview(data)
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" in view[:65536]:
+        decoded = decode_text(data)
+        return Utf8Text(memoryview(decoded.text.encode("utf-8")), decoded.encoding)
+    start = 0
+    while data.startswith(b"\xef\xbb\xbf", start) and start < 6:
+        start += 3  # utf-8-sig drops one mark and decode_text a second one
+    body = view[start:]
+    # ASCII (checked without a copy when there is no mark) is UTF-8 already.
+    if not ((start == 0 and data.isascii()) or _is_utf8(body)):
+        decoded = decode_text(data)
+        return Utf8Text(memoryview(decoded.text.encode("utf-8")), decoded.encoding)
+    # The same sample decode_text looks at: the first 65,536 characters.
+    sample = bytes(body[: 4 * _SAMPLE_CHARS]).decode("utf-8", errors="ignore")[:_SAMPLE_CHARS]
+    if sample and len(_CONTROL.findall(sample)) > max(8, len(sample) // 100):
+        raise UnreadableFileError("it looks like a binary file, not CSV or GeoJSON text")
+    return Utf8Text(body, "UTF-8")
+
+
+def _is_utf8(data: memoryview) -> bool:
+    """Whether bytes are valid UTF-8, checked in chunks to bound memory."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    try:
+        for offset in range(0, data.nbytes, _CHUNK):
+            decoder.decode(data[offset : offset + _CHUNK], final=False)
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 def sniff_delimiter(text: str) -> str:

@@ -10,6 +10,8 @@ from typing import Any, Final
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pa_compute
 
 from geo.schema import UnreadableFileError
 
@@ -100,8 +102,29 @@ def pick(fields: pd.DataFrame, keys: dict[str, str], *candidates: str) -> pd.Ser
     """Return the first column whose folded name is one of ``candidates``, as stripped text."""
     for candidate in candidates:
         if candidate in keys:
-            return fields[keys[candidate]].astype(str).str.strip()
+            return strip_text(fields[keys[candidate]])
     return None
+
+
+def strip_text(values: pd.Series) -> pd.Series:
+    """Cells as text without surrounding white space.
+
+    When no cell has any, the column itself is returned: pyarrow-backed text
+    is then shared, not copied (a million-row file holds it once).
+    """
+    text = values.astype(str)
+    stripped = text.str.strip()
+    # Stripping only ever shortens a cell, so equal total sizes mean nothing changed.
+    if _total_size(stripped) == _total_size(text):
+        return text
+    return stripped
+
+
+def _total_size(text: pd.Series) -> int:
+    """Total length of a text column: UTF-8 bytes for pyarrow-backed text, else characters."""
+    if isinstance(text.dtype, pd.StringDtype) and text.dtype.storage == "pyarrow":
+        return int(pa_compute.sum(pa_compute.binary_length(pa.array(text))).as_py() or 0)
+    return int(text.str.len().sum())
 
 
 def empty_text(index: pd.Index) -> pd.Series:

@@ -11,7 +11,7 @@ from typing import Final
 import pandas as pd
 
 from geo.importers.acled import is_acled, map_acled
-from geo.importers.csvfile import read_csv_fields
+from geo.importers.csvfile import read_csv_bytes, read_csv_fields
 from geo.importers.detect import sniff_delimiter
 from geo.importers.table import RawTable, empty_text, key_map, pick, require
 from geo.importers.ucdp import is_ucdp, map_ucdp
@@ -131,10 +131,21 @@ def raise_no_location() -> None:
     )
 
 
-def read_text_table(text: str) -> RawTable:
-    """Parse CSV text (any delimiter) and map it by its detected layout."""
-    delimiter = sniff_delimiter(text)
-    fields, problems, warnings = read_csv_fields(text, delimiter)
+def read_text_table(text: str | memoryview) -> RawTable:
+    """Parse CSV text (any delimiter) and map it by its detected layout.
+
+    Parameters
+    ----------
+    text : str or memoryview
+        Decoded text, or UTF-8 bytes without a byte-order mark (parsed
+        without ever holding the whole file as a Python string).
+    """
+    if isinstance(text, str):
+        delimiter = sniff_delimiter(text)
+        fields, problems, warnings = read_csv_fields(text, delimiter)
+    else:
+        delimiter = sniff_delimiter(_first_line(text))
+        fields, problems, warnings = read_csv_bytes(text, delimiter)
     if is_acled(fields.columns):
         table = map_acled(fields)
     elif is_ucdp(fields.columns):
@@ -149,6 +160,16 @@ def read_text_table(text: str) -> RawTable:
         name = {"\t": "tab", ";": "semicolon", "|": "pipe"}[delimiter]
         table.warnings.append(f"columns are separated by {name}s")
     return table
+
+
+def _first_line(data: memoryview) -> str:
+    """Enough leading text for :func:`sniff_delimiter` to see the whole header line."""
+    size = 1 << 16
+    while True:
+        chunk = bytes(data[:size])
+        if b"\n" in chunk.lstrip(b"\r\n") or size >= data.nbytes:
+            return chunk.decode("utf-8", errors="ignore")
+        size *= 4
 
 
 def _join(first: pd.Series, second: pd.Series) -> pd.Series:

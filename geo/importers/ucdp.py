@@ -46,6 +46,11 @@ def _code(text: pd.Series) -> pd.Series:
     return text.str.replace(r"\.0+$", "", regex=True)
 
 
+def _lookup(codes: pd.Series, table: dict[str, object]) -> pd.Series:
+    """Translate codes through ``table`` as text; codes it lacks become ""."""
+    return codes.map({code: str(value) for code, value in table.items()}).fillna("")
+
+
 def map_ucdp(fields: pd.DataFrame) -> RawTable:
     """Map UCDP GED rows to contract fields."""
     keys = key_map(fields.columns)
@@ -83,9 +88,10 @@ def map_ucdp(fields: pd.DataFrame) -> RawTable:
     mapped["event_id"] = col["id"]
     mapped["event_date"] = col["date_start"]
     mapped["end_date"] = col["date_end"]
-    mapped["time_precision"] = date_prec.map(TIME_PRECISION).astype(object)
-    mapped["event_type"] = violence.map(lambda v: VIOLENCE.get(v, ("", ""))[0])
-    mapped["sub_event_type"] = violence.map(lambda v: VIOLENCE.get(v, ("", ""))[1])
+    # Dictionary lookups over the whole column; unknown codes become "".
+    mapped["time_precision"] = _lookup(date_prec, TIME_PRECISION)
+    mapped["event_type"] = _lookup(violence, {k: t for k, (t, _) in VIOLENCE.items()})
+    mapped["sub_event_type"] = _lookup(violence, {k: s for k, (_, s) in VIOLENCE.items()})
     mapped["actor1"] = col["side_a"]
     mapped["actor2"] = col["side_b"]
     mapped["location"] = col["where_coordinates"]
@@ -93,7 +99,7 @@ def map_ucdp(fields: pd.DataFrame) -> RawTable:
     mapped["country"] = col["country"]
     mapped["latitude"] = col["latitude"]
     mapped["longitude"] = col["longitude"]
-    mapped["geo_precision"] = where_prec.map(GEO_PRECISION).astype(object)
+    mapped["geo_precision"] = _lookup(where_prec, GEO_PRECISION)
     mapped["fatalities"] = col["best"]
     mapped["notes"] = (
         "UCDP GED: "
@@ -110,8 +116,6 @@ def map_ucdp(fields: pd.DataFrame) -> RawTable:
     )
     mapped["source"] = col["source_article"]
     mapped["date_basis"] = "source"
-    for target in ("time_precision", "geo_precision"):
-        mapped[target] = mapped[target].map(lambda v: "" if pd.isna(v) else str(v))
     problems = pd.Series("", index=fields.index, dtype=object)
     checks = (
         (violence, VIOLENCE, "type_of_violence", "1, 2 or 3"),

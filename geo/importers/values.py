@@ -3,22 +3,64 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from typing import Final
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pa_compute
 
 from geo.importers.dates import show
+from geo.importers.table import strip_text
+
+_PLAIN: Final = r"[-+]?(?:\d+\.?\d*|\.\d+)"
 
 
 def as_text(values: pd.Series | None, index: pd.Index) -> pd.Series:
     """Return stripped text, or empty strings when the column is absent."""
     if values is None:
         return pd.Series("", index=index, dtype=object)
-    return values.fillna("").astype(str).str.strip()
+    return strip_text(values.fillna("") if values.hasnans else values)
+
+
+def distinct_values(text: pd.Series) -> tuple[np.ndarray, pd.Series]:
+    """Codes and distinct values of a column, so an element-wise check runs once per value.
+
+    Returns
+    -------
+    codes : ndarray of int
+        Position of each record's value in ``distinct``.
+    distinct : Series
+        The distinct values, indexed 0..k-1, in the column's dtype.
+    """
+    codes, uniques = pd.factorize(text)
+    return codes, pd.Series(uniques, dtype=text.dtype).reset_index(drop=True)
+
+
+def spread(found: pd.Series, codes: np.ndarray, index: pd.Index) -> pd.Series:
+    """Give every record the result computed for its distinct value."""
+    return found.iloc[codes].set_axis(index)
 
 
 def to_number(text: pd.Series) -> pd.Series:
     """Numbers from text; a decimal comma (``33,31``) is read as a point."""
+    if isinstance(text.dtype, pd.StringDtype) and text.dtype.storage == "pyarrow":
+        # Short plain decimals (up to 15 digits) are cast by pyarrow in one call; both
+        # parsers round such strings exactly, so the numbers equal pandas' own.
+        plain = (text.str.fullmatch(_PLAIN) & text.str.len().le(16)).to_numpy(dtype=bool)
+        values = np.full(len(text), np.nan)
+        if plain.any():
+            cast = pa_compute.cast(pa.array(text[plain]), pa.float64())
+            values[plain] = cast.to_numpy(zero_copy_only=False)
+        rest = ~plain & text.ne("").to_numpy(dtype=bool)
+        if rest.any():
+            values[rest] = _to_number(text[rest]).to_numpy()
+        return pd.Series(values, index=text.index, dtype="float64")
+    return _to_number(text)
+
+
+def _to_number(text: pd.Series) -> pd.Series:
+    """:func:`to_number` for any text column, by pandas."""
     comma = text.str.fullmatch(r"[-+]?\d+,\d+")
     cleaned = text.where(~comma, text.str.replace(",", ".", regex=False))
     return pd.to_numeric(cleaned, errors="coerce").astype("float64")
@@ -78,6 +120,15 @@ def check_count(
     text: pd.Series, field: str, *, default: float | None
 ) -> tuple[pd.Series, pd.Series]:
     """Read a whole number >= 0 (fatalities, injuries); empty gives ``default``."""
+    codes, distinct = distinct_values(text)
+    value, reasons = _check_count(distinct, field, default=default)
+    return spread(value, codes, text.index), spread(reasons, codes, text.index)
+
+
+def _check_count(
+    text: pd.Series, field: str, *, default: float | None
+) -> tuple[pd.Series, pd.Series]:
+    """:func:`check_count` on distinct values."""
     number = to_number(text)
     reasons = pd.Series("", index=text.index, dtype=object)
     given = text.ne("")
@@ -97,7 +148,15 @@ def check_code(
     text: pd.Series, field: str, allowed: Iterable[int], *, default: int
 ) -> tuple[pd.Series, pd.Series]:
     """Read a precision code; empty gives ``default``."""
-    allowed = tuple(allowed)
+    codes, distinct = distinct_values(text)
+    value, reasons = _check_code(distinct, field, tuple(allowed), default=default)
+    return spread(value, codes, text.index), spread(reasons, codes, text.index)
+
+
+def _check_code(
+    text: pd.Series, field: str, allowed: tuple[int, ...], *, default: int
+) -> tuple[pd.Series, pd.Series]:
+    """:func:`check_code` on distinct values."""
     number = to_number(text)
     reasons = pd.Series("", index=text.index, dtype=object)
     bad = text.ne("") & ~number.isin(allowed)
