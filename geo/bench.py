@@ -125,11 +125,12 @@ def measure_dashboard_server(
     server_ms, payload_bytes, prepare_s, breakdown_ms, shown
     """
     from geo.filters import IncidentFilter, IncidentIndex
-    from geo.incidents import sort_incidents
+    from geo.incidents import sort_incidents_in_place
     from geo.mapview import MapOptions, build_base_map, build_incident_layers, incident_bounds
 
     t0 = time.perf_counter()
-    index = IncidentIndex(sort_incidents(gdf))
+    sort_incidents_in_place(gdf)  # as the dashboard does with a file it has just read
+    index = IncidentIndex(gdf)
     bounds = incident_bounds(index.gdf)
     prepare_s = time.perf_counter() - t0
     flt = IncidentFilter(start=CHANGED_WINDOW[0], end=CHANGED_WINDOW[1])

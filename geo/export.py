@@ -25,7 +25,7 @@ from geo.filters import IncidentFilter, IncidentIndex
 from geo.incidents import to_csv_bytes, to_geojson_bytes
 from geo.recipe import Recipe, read_recipe, recipe_path_for, write_recipe
 from geo.report import (
-    A4_LANDSCAPE_IN,
+    PDF_PAGE,
     ReportOptions,
     ReportPage,
     describe_filters,
@@ -215,18 +215,7 @@ def _draw_page(
     created: datetime | None,
 ) -> ReportPage:
     """Draw the report page: the PNG's pixel size, or A4 landscape for the PDF."""
-    if fmt == "pdf":
-        return draw_report(
-            incidents,
-            flt=flt,
-            total=total,
-            options=options,
-            data_label=data_label,
-            data_hash=data_hash,
-            page_size_in=A4_LANDSCAPE_IN,
-            dpi=72.0,
-            created=created,
-        )
+    page_layout = PDF_PAGE if fmt == "pdf" else {}
     return draw_report(
         incidents,
         flt=flt,
@@ -235,6 +224,7 @@ def _draw_page(
         data_label=data_label,
         data_hash=data_hash,
         created=created,
+        **page_layout,
     )
 
 

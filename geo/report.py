@@ -37,6 +37,8 @@ from geo.schema import MissingComponentError
 FONT_FAMILY: Final = "DejaVu Sans"  # ships with matplotlib, so it is never missing
 CSS_DPI: Final = 96.0  # one CSS pixel; ``scale`` multiplies it (device pixel ratio)
 A4_LANDSCAPE_IN: Final = (297 / 25.4, 210 / 25.4)
+# The PDF page: A4 landscape at 72 points per inch, whatever size the PNG is.
+PDF_PAGE: Final[dict[str, Any]] = {"page_size_in": A4_LANDSCAPE_IN, "dpi": 72.0}
 # Iraq and Syria: the map shown when nothing is selected and no extent is given.
 DEFAULT_BOUNDS: Final = (35.5, 29.0, 48.8, 37.6)
 MIN_SPAN_KM: Final = 120.0  # a single incident still shows the towns around it
@@ -1385,8 +1387,7 @@ def render_report_pdf(
         options=options,
         data_label=data_label,
         data_hash=data_hash,
-        page_size_in=A4_LANDSCAPE_IN,
-        dpi=72.0,
         created=created,
+        **PDF_PAGE,
     )
     return page.to_pdf(options.title)

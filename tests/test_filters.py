@@ -163,3 +163,17 @@ def test_select_gives_the_same_rows_whether_or_not_the_window_is_one_block():
         )
         for gdf in (shuffled, ordered):
             assert sorted(IncidentIndex(gdf).select(flt)["event_id"]) == expected
+
+
+def test_text_search_ignores_case_in_each_field_and_not_across_fields():
+    gdf = make_incidents(
+        [
+            {"event_id": "1", "event_date": "2020-01-01", "location": "Camp Taji"},
+            {"event_id": "2", "event_date": "2020-01-01", "notes": "Rockets hit ÜBER base"},
+            {"event_id": "3", "event_date": "2020-01-01", "notes": "camp", "location": "taji"},
+        ]
+    )
+    index = IncidentIndex(gdf)
+    assert ids(index.select(IncidentFilter(text="TAJI"))) == ["1", "3"]
+    assert ids(index.select(IncidentFilter(text="über"))) == ["2"]
+    assert ids(index.select(IncidentFilter(text="camp taji"))) == ["1"]  # not notes + location

@@ -14,6 +14,7 @@ from geo.incidents import (
     empty_incidents,
     point_coordinates,
     sort_incidents,
+    sort_incidents_in_place,
     to_csv_bytes,
     to_geojson_bytes,
 )
@@ -103,3 +104,19 @@ def test_text_columns_are_arrow_strings_without_missing_values():
     assert list(gdf["event_id"]) == ["7", ""]
     assert list(gdf["notes"]) == ["", "x"]
     assert str(gdf["notes"].dtype) == str(pd.StringDtype("pyarrow"))
+
+
+def test_sort_in_place_reorders_the_frame_itself_like_sort_incidents():
+    gdf = make_incidents(
+        [
+            {"event_id": "b", "event_date": "2021-05-01", "lon": 40.0, "lat": 30.0},
+            {"event_id": "a", "event_date": "2021-05-01", "lon": 41.0, "lat": 31.0},
+            {"event_id": "c", "event_date": "2020-01-01", "lon": 42.0, "lat": 32.0},
+        ]
+    )
+    expected = sort_incidents(gdf)
+    assert list(gdf["event_id"]) == ["b", "a", "c"]  # the pure version left it alone
+    sort_incidents_in_place(gdf)
+    assert list(gdf["event_id"]) == ["c", "a", "b"]
+    assert gdf.drop(columns="geometry").equals(expected.drop(columns="geometry"))
+    assert list(gdf.geometry.x) == [42.0, 41.0, 40.0]

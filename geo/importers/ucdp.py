@@ -14,6 +14,7 @@ Mappings (UCDP GED codebook):
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Final
 
 import pandas as pd
@@ -46,7 +47,7 @@ def _code(text: pd.Series) -> pd.Series:
     return text.str.replace(r"\.0+$", "", regex=True)
 
 
-def _lookup(codes: pd.Series, table: dict[str, object]) -> pd.Series:
+def _lookup(codes: pd.Series, table: Mapping[str, object]) -> pd.Series:
     """Translate codes through ``table`` as text; codes it lacks become ""."""
     return codes.map({code: str(value) for code, value in table.items()}).fillna("")
 
