@@ -43,7 +43,7 @@ def test_report_states_targets_and_timeouts(tmp_path: Path) -> None:
     ]
     targets = bench.check_targets(rows)
     assert any("5x faster" in t and "met" in t and "15.0x" in t for t in targets)
-    assert any("1.5x st.map" in t and "MISSED" in t for t in targets)
+    assert any("1.5x st.map" in t and "MISSED" in t and "2.00x st.map's time" in t for t in targets)
     bench.write_plot(rows, tmp_path / "plot.png")
     report = bench.write_report(rows, tmp_path, "python -m geo bench --quick", 1.0)
     text = report.read_text(encoding="utf-8")
