@@ -509,8 +509,16 @@ def _heat_points(incidents: gpd.GeoDataFrame, *, binned: bool) -> list[list[floa
 def _legend_html(
     items: list[tuple[str, str]], options: MapOptions, symbols: dict[str, bool]
 ) -> str:
-    """Write the legend drawn on the map; every label is escaped."""
-    parts = [f"<div class='geo-legend-title'>{html.escape(LEGEND_TITLES[options.color_by])}</div>"]
+    """Write the legend drawn on the map; every label is escaped.
+
+    The legend is a ``<details>`` element, open at first: clicking its title folds it away
+    when it covers part of the map the user wants to see.
+    """
+    title = html.escape(LEGEND_TITLES[options.color_by])
+    parts = [
+        "<details open><summary class='geo-legend-title' title='Fold or open the legend'>"
+        f"{title}</summary>"
+    ]
     for label, color in items:
         parts.append(
             f"<div class='geo-legend-row'><i class='geo-swatch' style='background:{color}'></i>"
@@ -541,6 +549,7 @@ def _legend_html(
     }
     parts += [f"<div class='geo-legend-row'>{row}</div>" for key, row in rows.items()
               if symbols[key]]  # fmt: skip
+    parts.append("</details>")
     return "".join(parts)
 
 
@@ -796,7 +805,8 @@ class _MapStyle(MacroElement):
         .geo-legend { background: rgba(255,255,255,0.94); padding: 6px 9px; font: 12px/1.35
             Arial, Helvetica, sans-serif; color: #222; border-radius: 4px; max-width: 240px;
             max-height: 60vh; overflow-y: auto; box-shadow: 0 1px 4px rgba(0,0,0,0.3); }
-        .geo-legend-title { font-weight: bold; margin-bottom: 3px; }
+        .geo-legend-title { font-weight: bold; margin-bottom: 3px; cursor: pointer; }
+        .geo-legend details:not([open]) .geo-legend-title { margin-bottom: 0; }
         .geo-legend-sub { margin-top: 5px; color: #444; }
         .geo-legend-row { display: flex; align-items: center; gap: 6px; margin: 1px 0; }
         .geo-legend-row svg { flex: none; }

@@ -402,6 +402,12 @@ def test_browser_draws_markers_popups_legend_and_camera(
             }}"""
         )
         page.evaluate(f"() => {{ {name}.closePopup(); }}")
+        legend_height = "() => document.querySelector('.geo-legend').offsetHeight"
+        open_height = page.evaluate(legend_height)
+        page.click(".geo-legend summary")  # a user folds the legend away ...
+        folded_height = page.evaluate(legend_height)
+        page.click(".geo-legend summary")  # ... and opens it again
+        reopened_height = page.evaluate(legend_height)
         page.screenshot(path=str(OUTPUT / "mapview.png"))
         snapshot = page.evaluate(
             f"{name}.geoSnapshot().then(c => [c.width, c.height, c.toDataURL('image/png')])"
@@ -418,4 +424,5 @@ def test_browser_draws_markers_popups_legend_and_camera(
     assert drawn["quote"] == "Fighting broke out at the gate."
     assert drawn["labels"] == ["Camp Taji", HOSTILE]
     assert "Battles" in drawn["legend"] and "Killed + injured" in drawn["legend"]
+    assert folded_height < open_height / 3 and reopened_height == open_height
     assert width == 1000 and height > 700 + 60  # the view plus the caption block
