@@ -45,7 +45,7 @@ test: install chromium
 	$(PY) -m pytest
 
 lint: install
-	$(PY) -m ruff check geo tests dashboard.py
+	$(PY) -m ruff check geo benchmarks tests dashboard.py
 	$(PY) -m mypy
 
 bench: install chromium

@@ -1,11 +1,12 @@
 """``python -m geo bench``: this dashboard beside the usual approaches, at growing sizes.
 
 For each size (synthetic ACLED exports, fixed seed) and each approach -- this dashboard,
-one folium marker with a popup per incident (``geo/bench_apps/naive_folium.py``) and
-Streamlit's WebGL ``st.map`` (``geo/bench_apps/st_map.py``) -- on the same one-year window:
+one folium marker with a popup per incident (``benchmarks/naive_folium.py``) and
+Streamlit's WebGL ``st.map`` (``benchmarks/st_map.py``) -- on the same one-year window:
 
-* server work per interaction, in-process: filter plus building and serialising the map
-  payload, median of several runs;
+* server work per interaction, outside the server: filter plus building and serialising the
+  map payload, median of several runs (``st.map``'s in a process of its own,
+  ``benchmarks/st_map_server.py``, so this library never loads Streamlit);
 * payload bytes: the serialised map (folium HTML, or ``st.map``'s deck JSON);
 * in Chromium (Playwright, every outside request refused): seconds from navigation to the
   map drawn, and from a filter change (the window start moved one day with the keyboard)
@@ -50,8 +51,8 @@ REPO_ROOT: Final = Path(__file__).resolve().parent.parent
 CACHE_DIR: Final = REPO_ROOT / "build" / "bench"
 APPS: Final = {
     "dashboard": REPO_ROOT / "dashboard.py",
-    "folium markers": Path(__file__).resolve().parent / "bench_apps" / "naive_folium.py",
-    "st.map": Path(__file__).resolve().parent / "bench_apps" / "st_map.py",
+    "folium markers": REPO_ROOT / "benchmarks" / "naive_folium.py",
+    "st.map": REPO_ROOT / "benchmarks" / "st_map.py",
 }
 DEFAULT_SIZES: Final = (10_000, 100_000, 1_000_000)
 WINDOW: Final = (date(2023, 1, 1), date(2023, 12, 31))  # the last year of the generated data
@@ -98,7 +99,7 @@ class TimedOut(Exception):
 # --------------------------------------------------------------------------- in-process
 
 
-def _median_ms(run: Callable[[], Any], repeats: int, budget_s: float) -> tuple[float, Any]:
+def median_ms(run: Callable[[], Any], repeats: int, budget_s: float) -> tuple[float, Any]:
     """Median wall time of ``run`` in ms over up to ``repeats`` runs within ``budget_s``."""
     times: list[float] = []
     result = None
@@ -154,61 +155,48 @@ def measure_dashboard_server(
             parts[name].append((b - a) * 1000)
         return size, int(keep.sum())
 
-    server_ms, (payload, shown) = _median_ms(interaction, repeats, budget_s)
+    server_ms, (payload, shown) = median_ms(interaction, repeats, budget_s)
     breakdown = {name: round(statistics.median(v), 1) for name, v in parts.items()}
     return server_ms, payload, prepare_s, breakdown, shown
-
-
-def build_naive_map(frame: pd.DataFrame, deadline: float) -> Any:
-    """One folium.Marker with a popup per incident; raises TimedOut past ``deadline``."""
-    import folium
-
-    from geo.bench_apps.common import marker_icon, popup_html
-
-    m = folium.Map(location=[34.5, 41.0], zoom_start=6, tiles=None)
-    for i, row in enumerate(frame.itertuples(index=False)):
-        if i % 500 == 0 and time.perf_counter() > deadline:
-            raise TimedOut
-        folium.Marker(
-            [row.latitude, row.longitude], popup=folium.Popup(popup_html(row)), icon=marker_icon()
-        ).add_to(m)
-    return m
 
 
 def measure_naive_server(frame: pd.DataFrame, *, repeats: int, timeout_s: float) -> tuple[
     float | None, int | None, str
 ]:  # fmt: skip
     """Server work of the folium-markers baseline, capped at ``timeout_s`` per run."""
-    from geo.bench_apps.common import select_window
+    from geo.baseline import naive_marker_map, select_window
 
     def interaction() -> int:
         deadline = time.perf_counter() + timeout_s
         shown = select_window(frame, *CHANGED_WINDOW)
-        m = build_naive_map(shown, deadline)
-        page = m.get_root().render()
+        page = naive_marker_map(shown, deadline).get_root().render()
         if time.perf_counter() > deadline:
-            raise TimedOut
+            raise TimeoutError("rendering passed the limit")
         return len(page.encode())
 
     try:
-        ms, payload = _median_ms(interaction, repeats, timeout_s)
-    except TimedOut:
+        ms, payload = median_ms(interaction, repeats, timeout_s)
+    except TimeoutError:
         return None, None, f"> {timeout_s:.0f} s (timed out)"
     return ms, payload, ""
 
 
-def measure_stmap_server(frame: pd.DataFrame, *, repeats: int, budget_s: float) -> tuple[
-    float, int
-]:  # fmt: skip
-    """Server work of the ``st.map`` baseline: filter plus the deck JSON it sends."""
-    from geo.bench_apps.common import select_window
-    from geo.bench_apps.st_map_payload import deck_json  # Streamlit's code, only when benchmarking
+def measure_stmap_server(csv: Path, *, repeats: int, budget_s: float) -> tuple[float, int]:
+    """Server work of the ``st.map`` baseline: filter plus the deck JSON it sends.
 
-    def interaction() -> int:
-        shown = select_window(frame, *CHANGED_WINDOW)[["latitude", "longitude"]]
-        return len(deck_json(shown, "#ff0000").encode())
-
-    return _median_ms(interaction, repeats, budget_s)
+    Timed by ``benchmarks/st_map_server.py`` in a process of its own, as Streamlit's
+    serialiser is Streamlit code and this library does not import Streamlit.
+    """
+    start, end = CHANGED_WINDOW
+    args = [str(csv), start.isoformat(), end.isoformat(), str(repeats), str(budget_s)]
+    done = subprocess.run(
+        [sys.executable, str(REPO_ROOT / "benchmarks" / "st_map_server.py"), *args],
+        capture_output=True, text=True, check=False, cwd=REPO_ROOT,
+    )  # fmt: skip
+    if done.returncode != 0:
+        raise RuntimeError(f"st.map server timing failed: {done.stderr.strip()[-500:]}")
+    figures = json.loads(done.stdout)
+    return float(figures["server_ms"]), int(figures["payload_bytes"])
 
 
 # --------------------------------------------------------------------------- browser
@@ -645,12 +633,12 @@ def write_report(rows: list[Row], out_dir: Path, command: str, elapsed_s: float)
         "",
         "## What is measured",
         "",
-        "- **server ms / interaction**: in-process, median of up to 5 runs: for this dashboard "
-        "`IncidentIndex.mask` + selecting the rows + `build_map` + rendering the map HTML; for "
-        "folium markers the same window with pandas + one `folium.Marker` with a `Popup` per "
-        "incident + rendering; for st.map the window + `to_deckgl_json` (what `st.map` "
-        "serialises). The dashboard's one-off preparation (`IncidentIndex`) is excluded; its "
-        "time is in the JSON beside this file (`prepare_s`).",
+        "- **server ms / interaction**: outside the server, median of up to 5 runs: for this "
+        "dashboard `IncidentIndex.mask` + selecting the rows + `build_map` + rendering the map "
+        "HTML; for folium markers the same window with pandas + one `folium.Marker` with a "
+        "`Popup` per incident + rendering; for st.map the window + `to_deckgl_json` (what "
+        "`st.map` serialises), in a process of its own. The dashboard's one-off preparation "
+        "(`IncidentIndex`) is excluded; its time is in the JSON beside this file (`prepare_s`).",
         "- **payload bytes**: the serialised map the server sends: the folium page HTML, or "
         "st.map's deck JSON. **WS bytes on change** is what the websocket actually delivered "
         "to Chromium during the filter change (all elements of the page, not only the map).",
@@ -752,7 +740,7 @@ def run_bench(ns: argparse.Namespace) -> int:
     int
         0 when the report was written.
     """
-    from geo.bench_apps.common import read_bench_csv
+    from geo.baseline import read_bench_csv
 
     started = time.perf_counter()
     command = " ".join(["python -m geo bench", *(shlex.quote(a) for a in sys.argv[2:])])
@@ -779,9 +767,9 @@ def run_bench(ns: argparse.Namespace) -> int:
             frame, repeats=min(ns.repeats, 3), timeout_s=ns.timeout
         )
         stmap = Row(n, "st.map")
-        _log("st.map: in-process")
+        _log("st.map: in its own process")
         stmap.server_ms, stmap.payload_bytes = measure_stmap_server(
-            frame, repeats=ns.repeats, budget_s=ns.timeout
+            csv, repeats=ns.repeats, budget_s=ns.timeout
         )
         del frame
         for row in (dash, naive, stmap):

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import argparse
+import time
 from pathlib import Path
 
+import folium
 import pandas as pd
+import pytest
 
-from geo import bench, benchdata
+from geo import baseline, bench, benchdata
 from geo.importers import import_file
 from geo.schema import check_vocabulary
 
@@ -56,3 +59,27 @@ def test_sizes_option() -> None:
     bench.add_bench_arguments(parser)
     assert bench._sizes(parser.parse_args(["--quick"])) == [10_000]
     assert bench._sizes(parser.parse_args(["--sizes", "1_000,20000"])) == [1_000, 20_000]
+
+
+def test_naive_baseline_draws_one_marker_per_incident_and_stops_at_its_deadline(
+    tmp_path: Path,
+) -> None:
+    frame = baseline.read_bench_csv(benchdata.write_acled_csv(120, tmp_path, seed=5))
+    m = baseline.naive_marker_map(frame)
+    markers = [c for c in m._children.values() if isinstance(c, folium.Marker)]
+    assert len(markers) == len(frame)
+    with pytest.raises(TimeoutError):
+        baseline.naive_marker_map(frame, deadline=time.perf_counter() - 1)
+
+
+def test_st_map_server_timing_serialises_what_st_map_sends(tmp_path: Path) -> None:
+    from streamlit.elements.map import to_deckgl_json
+
+    csv = benchdata.write_acled_csv(400, tmp_path, seed=11)
+    server_ms, payload_bytes = bench.measure_stmap_server(csv, repeats=2, budget_s=30)
+    shown = baseline.select_window(baseline.read_bench_csv(csv), *bench.CHANGED_WINDOW)
+    assert 0 < len(shown) < 400  # the window is a part of the data
+    deck = to_deckgl_json(shown[["latitude", "longitude"]], None, None,
+                          baseline.ST_MAP_POINT_SIZE, baseline.ST_MAP_COLOR, None)  # fmt: skip
+    assert payload_bytes == len(deck.encode())
+    assert server_ms > 0

@@ -1,23 +1,20 @@
-"""Baseline: the usual folium approach, one marker with a popup per incident, via st_folium."""
+"""Baseline: Streamlit's own WebGL map, ``st.map``, over the same window."""
 
 from __future__ import annotations
 
 from datetime import date, timedelta
 
-import folium
 import streamlit as st
-from streamlit_folium import st_folium
 
-from geo.assets import localize_map
-from geo.bench_apps.common import (
+from geo.baseline import (
+    ST_MAP_COLOR,
+    ST_MAP_POINT_SIZE,
     data_argument,
-    marker_icon,
-    popup_html,
     read_bench_csv,
     select_window,
 )
 
-st.set_page_config(page_title="Baseline: folium markers", layout="wide")
+st.set_page_config(page_title="Baseline: st.map", layout="wide")
 
 
 @st.cache_data(show_spinner="Loading...")
@@ -40,10 +37,4 @@ window = st.slider(
 )
 shown = select_window(frame, *window)
 st.metric("Incidents shown", len(shown))
-m = folium.Map(location=[34.5, 41.0], zoom_start=6, tiles=None)
-for row in shown.itertuples(index=False):
-    folium.Marker(
-        [row.latitude, row.longitude], popup=folium.Popup(popup_html(row)), icon=marker_icon()
-    ).add_to(m)
-localize_map(m)  # Leaflet from the app's own copy, as for the dashboard (no CDN here)
-st_folium(m, key="map", height=580, use_container_width=True, returned_objects=[])
+st.map(shown[["latitude", "longitude"]], color=ST_MAP_COLOR, size=ST_MAP_POINT_SIZE, height=580)

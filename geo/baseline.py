@@ -1,15 +1,27 @@
-"""What both baseline apps share: reading the benchmark CSV and the one-year window."""
+"""The benchmark's baselines, without Streamlit: the usual way of mapping incidents.
+
+The baseline apps in ``benchmarks/`` (one folium marker per incident, and ``st.map``) and
+``python -m geo bench`` share these pieces, so the app a browser measures and the server work
+timed on its own are the same code.
+"""
 
 from __future__ import annotations
 
 import html
+import math
 import sys
+import time
 from datetime import date
 from pathlib import Path
 
 import folium
 import numpy as np
 import pandas as pd
+
+# st.map's points: pure red, which the benchmark looks for to tell they are drawn, at the
+# radius in metres the app and the timed serialiser both use.
+ST_MAP_COLOR = "#ff0000"
+ST_MAP_POINT_SIZE = 300
 
 COLUMNS = ("event_id_cnty", "event_date", "event_type", "actor1", "location", "latitude",
            "longitude", "fatalities", "notes")  # fmt: skip
@@ -52,3 +64,22 @@ def marker_icon() -> folium.Icon:
     Leaflet is served locally, so the baseline uses the other common folium marker.
     """
     return folium.Icon(color="red", icon="circle", prefix="fa")
+
+
+def naive_marker_map(frame: pd.DataFrame, deadline: float = math.inf) -> folium.Map:
+    """One ``folium.Marker`` with a popup per incident, the usual folium approach.
+
+    Raises
+    ------
+    TimeoutError
+        When :func:`time.perf_counter` passes ``deadline`` (checked every 500 markers), so a
+        benchmark can stop a build that would take minutes.
+    """
+    m = folium.Map(location=[34.5, 41.0], zoom_start=6, tiles=None)
+    for i, row in enumerate(frame.itertuples(index=False)):
+        if i % 500 == 0 and time.perf_counter() > deadline:
+            raise TimeoutError(f"stopped after {i:,} markers")
+        folium.Marker(
+            [row.latitude, row.longitude], popup=folium.Popup(popup_html(row)), icon=marker_icon()
+        ).add_to(m)
+    return m

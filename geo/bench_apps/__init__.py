@@ -1,1 +1,0 @@
-"""Baseline Streamlit apps the benchmark compares the dashboard with (run by ``streamlit run``)."""
