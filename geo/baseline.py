@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import html
 import math
-import sys
 import time
 from datetime import date
 from pathlib import Path
@@ -49,12 +48,6 @@ def popup_html(row: object) -> str:
         f"{html.escape(str(get('actor1')))}<br>{html.escape(str(get('location')))}, "
         f"{int(get('fatalities'))} fatalities<br>{html.escape(str(get('notes')))}"
     )
-
-
-def data_argument() -> str:
-    """Return the CSV path given after ``--`` on the ``streamlit run`` command line."""
-    args = sys.argv[1:]
-    return args[args.index("--data") + 1] if "--data" in args else args[0]
 
 
 def marker_icon() -> folium.Icon:

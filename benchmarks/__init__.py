@@ -1,0 +1,1 @@
+"""The Streamlit apps ``python -m geo bench`` measures beside the dashboard."""
