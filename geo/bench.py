@@ -96,7 +96,7 @@ class TimedOut(Exception):
     """A measurement passed its time limit."""
 
 
-# --------------------------------------------------------------------------- in-process
+# --------------------------------------------------------------------------- server work
 
 
 def median_ms(run: Callable[[], Any], repeats: int, budget_s: float) -> tuple[float, Any]:
