@@ -11,7 +11,6 @@ import hashlib
 import os
 import sys
 import time
-from dataclasses import dataclass
 from datetime import timedelta
 from functools import partial
 from pathlib import Path
@@ -23,20 +22,19 @@ from streamlit_folium import st_folium
 
 from geo import basemap
 from geo.actors import ActorTable, read_actors
+from geo.dataset import Dataset, prepare_dataset
 from geo.export import EXPORT_FORMATS, describe_caption, export_bytes, export_filename
-from geo.filters import IncidentFilter, IncidentIndex
-from geo.importers import MAX_UPLOAD_BYTES, ImportResult, import_file, rejected_to_csv_bytes
+from geo.filters import IncidentFilter
+from geo.importers import MAX_UPLOAD_BYTES, import_file, rejected_to_csv_bytes
 from geo.importers.report import summary_line
-from geo.incidents import sort_incidents_in_place
-from geo.load import DEFAULT_DATA_PATH, file_sha256, release_unused_memory
+from geo.load import DEFAULT_DATA_PATH, file_sha256
 from geo.mapview import (
     MapOptions,
     build_base_map,
     build_incident_layers,
     build_layer_control,
-    incident_bounds,
 )
-from geo.palette import COLOR_BY, rank_actors
+from geo.palette import COLOR_BY
 from geo.report import ReportOptions
 from geo.schema import IncidentDataError, MissingComponentError
 from geo.sites import read_sites
@@ -76,19 +74,6 @@ ss = st.session_state
 st.set_page_config(page_title="Incident map", layout="wide")
 
 
-@dataclass(frozen=True)
-class Dataset:
-    """One loaded incident file, prepared for filtering."""
-
-    key: str
-    label: str
-    sha256: str
-    result: ImportResult
-    index: IncidentIndex
-    ranking: tuple[str, ...]
-    bounds: list[list[float]]  # the whole file's extent: the map's view before any filter
-
-
 def data_path(argv: list[str]) -> Path:
     parser = argparse.ArgumentParser(prog="dashboard.py", allow_abbrev=False)
     parser.add_argument("--data", type=Path, default=None)
@@ -96,23 +81,10 @@ def data_path(argv: list[str]) -> Path:
     return args.data or Path(os.environ.get(DATA_ENV) or DEFAULT_DATA_PATH)
 
 
-def prepare(result: ImportResult, key: str, label: str, sha256: str) -> Dataset:
-    """Index a file's incidents once; everything a rerun needs that does not depend on filters."""
-    # Date order makes a time window one contiguous block. The frame is this dataset's own,
-    # so it is reordered in place rather than copied (a million incidents would stand twice).
-    release_unused_memory()
-    incidents = result.incidents
-    sort_incidents_in_place(incidents)
-    release_unused_memory()
-    ranking = tuple(rank_actors(incidents["actor1"]))
-    bounds = incident_bounds(incidents)
-    return Dataset(key, label, sha256, result, IncidentIndex(incidents), ranking, bounds)
-
-
 @st.cache_resource(show_spinner="Loading incidents...", max_entries=4)
 def load_file(path: str, mtime_ns: int, size: int) -> Dataset:
     """Read and index a file once per version (the frame is never mutated, so it is shared)."""
-    return prepare(
+    return prepare_dataset(
         import_file(Path(path)), f"{path}:{mtime_ns}:{size}", Path(path).name, file_sha256(path)
     )
 
@@ -129,7 +101,9 @@ def load_upload(upload) -> Dataset:
         data = upload.getvalue()
         with st.spinner("Importing..."):
             result = import_file(data, name=upload.name, max_bytes=MAX_UPLOAD_BYTES)
-        cached = prepare(result, upload.file_id, upload.name, hashlib.sha256(data).hexdigest())
+        cached = prepare_dataset(
+            result, upload.file_id, upload.name, hashlib.sha256(data).hexdigest()
+        )
         ss["_upload_data"] = cached
     return cached
 
