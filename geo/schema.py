@@ -162,6 +162,18 @@ class UnreadableFileError(IncidentDataError):
     """A file cannot be read at all (empty, truncated, binary, wrong format)."""
 
 
+class LimitExceededError(IncidentDataError):
+    """An input is over one of the size limits of :mod:`geo.limits`; the message names it."""
+
+
+class ImportLimitError(UnreadableFileError, LimitExceededError):
+    """A file holds more records or decoded bytes than one import may (see :mod:`geo.limits`)."""
+
+
+class ReportSizeError(LimitExceededError):
+    """A report page has more pixels than memory allows (see :mod:`geo.limits`)."""
+
+
 class MissingComponentError(RuntimeError):
     """An installed component (web assets, basemap, browser, font) is missing."""
 

@@ -28,11 +28,14 @@ from geo.importers.gis import read_geojson, read_geopackage, read_geoparquet
 from geo.importers.report import rejected_to_csv_bytes, validate_path
 from geo.importers.table import RawTable
 from geo.importers.tabular import read_text_table
+from geo.limits import ImportLimits, ReadBudget
+from geo.load import release_unused_memory
 from geo.schema import UnreadableFileError
 from geo.sites import DEFAULT_SITES_PATH, SiteIndex, SiteMatch, read_sites
 
 __all__ = [
     "MAX_UPLOAD_BYTES",
+    "ImportLimits",
     "ImportResult",
     "import_file",
     "rejected_to_csv_bytes",
@@ -110,6 +113,7 @@ def import_file(
     name: str | None = None,
     sites: SiteIndex | None = None,
     max_bytes: int | None | Literal["auto"] = "auto",
+    limits: ImportLimits | None | Literal["auto"] = "auto",
 ) -> ImportResult:
     """Read, check and convert a file of incidents.
 
@@ -128,6 +132,12 @@ def import_file(
         ``"auto"`` (the default) applies :data:`MAX_UPLOAD_BYTES` to bytes
         (an upload) and no limit to a path (a local file chosen by whoever
         runs the app, such as ``--data``).
+    limits : ImportLimits, None or "auto"
+        How many records and decoded bytes the import may hold, checked while
+        the file is read; None reads any amount. ``"auto"`` (the default)
+        applies :meth:`ImportLimits.for_upload` to bytes and
+        :meth:`ImportLimits.for_local_file` (no limit unless
+        ``INCIDENT_MAP_MAX_ROWS`` or ``INCIDENT_MAP_MAX_DECODED_MB`` is set) to a path.
 
     Returns
     -------
@@ -138,22 +148,30 @@ def import_file(
     UnreadableFileError
         With one sentence when the file cannot be read at all (empty,
         truncated, binary, not the format it claims, nested too deeply,
-        over ``max_bytes``).
+        over ``max_bytes``); an :class:`~geo.schema.ImportLimitError` when it
+        holds more than ``limits`` allow.
     """
     label = display_name(source, name)
     hint = name if name is not None else (None if isinstance(source, _BYTES) else os.fspath(source))
+    failure: UnreadableFileError | None = None
     try:
+        upload = isinstance(source, _BYTES)
         if max_bytes == "auto":
-            max_bytes = MAX_UPLOAD_BYTES if isinstance(source, _BYTES) else None
-        raw = _read_raw(read_source_bytes(source, max_bytes), hint)
+            max_bytes = MAX_UPLOAD_BYTES if upload else None
+        if limits == "auto":
+            limits = ImportLimits.for_upload() if upload else ImportLimits.for_local_file()
+        budget = ReadBudget(limits if limits is not None else ImportLimits(None, None))
+        raw = _read_raw(read_source_bytes(source, max_bytes), hint, budget)
         gazetteer = sites if sites is not None else _BundledSites()
         incidents, rejected, notes = check_records(raw, gazetteer)
-    except UnreadableFileError as exc:
-        raise UnreadableFileError(f"cannot read {label}: {exc}.") from None
+    except UnreadableFileError as exc:  # the same class (limits included), named after the file
+        failure = type(exc)(f"cannot read {label}: {exc}.")
     except (RecursionError, MemoryError):
-        raise UnreadableFileError(
-            f"cannot read {label}: it is too deeply nested or too large."
-        ) from None
+        failure = UnreadableFileError(f"cannot read {label}: it is too deeply nested or too large.")
+    if failure is not None:
+        # Out of the handler, what was read is garbage; give its pages back before refusing.
+        release_unused_memory()
+        raise failure from None
     return ImportResult(
         incidents=incidents,
         rejected=rejected,
@@ -164,20 +182,20 @@ def import_file(
     )
 
 
-def _read_raw(data: bytes, hint: str | os.PathLike[str] | None) -> RawTable:
-    """Read the records of a file's bytes, whatever the format."""
+def _read_raw(data: bytes, hint: str | os.PathLike[str] | None, budget: ReadBudget) -> RawTable:
+    """Read the records of a file's bytes, whatever the format, within the budget."""
     kind = sniff_kind(data, str(hint) if hint is not None else None)
     if kind == "gpkg":
-        return read_geopackage(data)
+        return read_geopackage(data, budget)
     if kind == "geoparquet":
-        return read_geoparquet(data)
+        return read_geoparquet(data, budget)
     if kind == "geojson":
         decoded = decode_text(data)
-        raw, encoding = read_geojson(decoded.text), decoded.encoding
+        raw, encoding = read_geojson(decoded.text, budget), decoded.encoding
     else:
         # Kept as UTF-8 bytes: a large CSV is never held again as one Python string.
         text = utf8_text(data)
-        raw, encoding = read_text_table(text.data), text.encoding
+        raw, encoding = read_text_table(text.data, budget), text.encoding
     if encoding != "UTF-8":
         raw.warnings.insert(0, f"the file is not UTF-8; read as {encoding}")
     return raw

@@ -14,9 +14,10 @@ import pandas as pd
 
 from geo.importers.dates import decide_day_first, parse_dates, show
 from geo.importers.geocode import Gazetteer, geocode_places
-from geo.importers.table import MAX_CELL_CHARS, RawTable
+from geo.importers.table import RawTable
 from geo.importers.values import as_text, check_code, check_coordinates, check_count, say
 from geo.incidents import COLUMNS, coerce_incidents
+from geo.limits import MAX_CELL_CHARS
 from geo.schema import EVENT_TYPES, check_vocabulary
 
 PRECISIONS: Final = (1, 2, 3)

@@ -9,10 +9,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Final
 
+from geo.limits import MAX_UPLOAD_BYTES as MAX_UPLOAD_BYTES  # re-exported: the old home
 from geo.schema import UnreadableFileError
 
-# Matches `server.maxUploadSize = 200` in .streamlit/config.toml (megabytes of 2**20 bytes).
-MAX_UPLOAD_BYTES: Final = 200 * 1024 * 1024
 SQLITE_MAGIC: Final = b"SQLite format 3\x00"
 PARQUET_MAGIC: Final = b"PAR1"
 ZIP_MAGIC: Final = b"PK\x03\x04"

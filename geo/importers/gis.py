@@ -3,7 +3,10 @@
 GeoJSON is parsed with :mod:`json` rather than GDAL so that each feature is
 checked on its own: one broken feature is rejected with its number instead of
 failing the file. GeoPackage goes through pyogrio and GeoParquet through
-pyarrow (via geopandas), both from memory, never from a path named by a user.
+pyarrow, both from memory, never from a path named by a user, and both as
+streams of Arrow batches: each batch is counted against the import limits
+before the next is decoded, so a small file that decodes to gigabytes stops
+at the limit.
 """
 
 from __future__ import annotations
@@ -12,15 +15,21 @@ import io
 import json
 import math
 import warnings
-from typing import Any
+from collections.abc import Iterable
+from typing import Any, Final
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from geo.importers.table import RawTable, text_cell, unique_names
 from geo.importers.tabular import map_table
+from geo.limits import ReadBudget
 from geo.schema import UnreadableFileError
+
+# Records decoded at a time from GeoPackage and GeoParquet (bounds the overshoot past a limit).
+BATCH_ROWS: Final = 65_536
 
 
 def _point(geometry: Any) -> tuple[str, str, str]:
@@ -42,8 +51,14 @@ def _point(geometry: Any) -> tuple[str, str, str]:
     return repr(float(coords[1])), repr(float(coords[0])), ""
 
 
-def read_geojson(text: str) -> RawTable:
-    """Read a GeoJSON FeatureCollection (or a single Feature)."""
+def read_geojson(text: str, budget: ReadBudget | None = None) -> RawTable:
+    """Read a GeoJSON FeatureCollection (or a single Feature).
+
+    The text (as long as the upload allows) is counted as decoded bytes before it is
+    parsed, the features as records before any of them is converted.
+    """
+    if budget is not None:
+        budget.add(0, len(text))
     try:
         document = json.loads(text)
     except RecursionError:
@@ -58,6 +73,8 @@ def read_geojson(text: str) -> RawTable:
     if not isinstance(document, dict) or not isinstance(document.get("features"), list):
         raise UnreadableFileError("it is JSON but not a GeoJSON FeatureCollection")
     features = document["features"]
+    if budget is not None:
+        budget.add(len(features), 0)
     rows: list[dict[str, str]] = []
     points: list[tuple[str, str]] = []
     problems: list[str] = []
@@ -149,49 +166,112 @@ def _frame_to_table(gdf: gpd.GeoDataFrame, fmt: str, notes: list[str]) -> RawTab
     return table
 
 
-def read_geopackage(data: bytes) -> RawTable:
-    """Read the first layer of a GeoPackage from memory."""
+def read_geopackage(data: bytes, budget: ReadBudget | None = None) -> RawTable:
+    """Read the first layer of a GeoPackage from memory, batch by batch."""
     import pyogrio
 
+    budget = budget if budget is not None else _no_limits()
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)
             layers = pyogrio.list_layers(io.BytesIO(data))
             if len(layers) == 0:
                 raise UnreadableFileError("the GeoPackage has no layer")
-            gdf = pyogrio.read_dataframe(io.BytesIO(data), layer=str(layers[0][0]))
-    except UnreadableFileError:
+            layer = str(layers[0][0])
+            with pyogrio.open_arrow(
+                io.BytesIO(data), layer=layer, batch_size=BATCH_ROWS, use_pyarrow=True
+            ) as (meta, reader):
+                table = _read_batches(reader, budget, reader.schema)
+    except UnreadableFileError:  # including ImportLimitError
         raise
     except Exception:  # GDAL reports damage through several unrelated exception types
         raise UnreadableFileError("the GeoPackage is damaged or truncated") from None
     notes = []
     if len(layers) > 1:
-        others = ", ".join(repr(str(layer[0])) for layer in layers[1:])
-        notes.append(f"read layer {str(layers[0][0])!r}; other layers not read: {others}")
-    if not isinstance(gdf, gpd.GeoDataFrame):
+        others = ", ".join(repr(str(found[0])) for found in layers[1:])
+        notes.append(f"read layer {layer!r}; other layers not read: {others}")
+    geometry_name = meta.get("geometry_name") or "wkb"
+    if geometry_name not in table.column_names:
         raise UnreadableFileError("the GeoPackage layer has no geometry")
+    try:
+        geometry = gpd.GeoSeries.from_wkb(
+            table.column(geometry_name).to_numpy(zero_copy_only=False), crs=meta.get("crs")
+        )
+    except Exception:  # shapely raises GEOSException for damaged geometry blobs
+        raise UnreadableFileError("the GeoPackage geometry is damaged") from None
+    props = table.drop_columns([geometry_name]).to_pandas()
+    del table
+    gdf = gpd.GeoDataFrame(props, geometry=geometry.rename("geometry"))
     return _frame_to_table(gdf, "gpkg", notes)
 
 
-def read_geoparquet(data: bytes) -> RawTable:
-    """Read GeoParquet from memory (plain Parquet is read as a table)."""
+def read_geoparquet(data: bytes, budget: ReadBudget | None = None) -> RawTable:
+    """Read GeoParquet from memory, batch by batch (plain Parquet is read as a table)."""
     import pyarrow.parquet as pq
 
+    budget = budget if budget is not None else _no_limits()
     try:
-        table = pq.read_table(io.BytesIO(data))
+        parquet = pq.ParquetFile(io.BytesIO(data))
+        # The footer's count is refused before anything is decoded; the batches are
+        # counted as well, since the footer is only what the file claims.
+        budget.limits.check(parquet.metadata.num_rows, 0)
+        table = _read_batches(
+            parquet.iter_batches(batch_size=BATCH_ROWS), budget, parquet.schema_arrow
+        )
+        table = table.replace_schema_metadata(parquet.schema_arrow.metadata)
+    except UnreadableFileError:  # including ImportLimitError
+        raise
     except Exception:  # pyarrow raises ArrowInvalid, OSError, ... for damaged files
         raise UnreadableFileError("the Parquet file is damaged or truncated") from None
     metadata = table.schema.metadata or {}
     if b"geo" not in metadata:
         frame = table.to_pandas()
+        del table
         fields = pd.DataFrame(
             {str(col): frame[col].map(text_cell).astype(object) for col in frame.columns},
             dtype=object,
         )
         fields.index = pd.RangeIndex(1, len(frame) + 1)
         return map_table(fields, generic_format="parquet")
+    from geopandas.io.arrow import _arrow_to_geopandas
+
     try:
-        gdf = gpd.read_parquet(io.BytesIO(data))
+        gdf = _arrow_to_geopandas(table)
     except Exception:  # malformed "geo" metadata or geometry encodings
         raise UnreadableFileError("the GeoParquet geometry metadata is damaged") from None
+    del table
     return _frame_to_table(gdf, "geoparquet", [])
+
+
+def _read_batches(
+    batches: Iterable[pa.RecordBatch], budget: ReadBudget, schema: pa.Schema
+) -> pa.Table:
+    """Collect record batches into a table, counting each against the limits as it arrives.
+
+    Dictionary-encoded columns are decoded first: their downstream cost is the decoded
+    text, however few distinct values the file stores.
+    """
+    kept = []
+    for batch in batches:
+        plain = _decode_dictionaries(batch)
+        budget.add(plain.num_rows, plain.nbytes)
+        kept.append(plain)
+    return pa.Table.from_batches(kept) if kept else schema.empty_table()
+
+
+def _decode_dictionaries(batch: pa.RecordBatch) -> pa.RecordBatch:
+    """Decode the dictionary-encoded columns of a batch into plain arrays."""
+    if not any(pa.types.is_dictionary(column.type) for column in batch.columns):
+        return batch
+    columns = [
+        column.dictionary_decode() if pa.types.is_dictionary(column.type) else column
+        for column in batch.columns
+    ]
+    return pa.RecordBatch.from_arrays(columns, names=batch.schema.names)
+
+
+def _no_limits() -> ReadBudget:
+    """Return a budget that never refuses (for a caller that gave none)."""
+    from geo.limits import ImportLimits
+
+    return ReadBudget(ImportLimits(None, None))

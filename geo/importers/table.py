@@ -13,10 +13,9 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pa_compute
 
+from geo.limits import MAX_CELL_CHARS as MAX_CELL_CHARS  # re-exported: the old home
 from geo.schema import UnreadableFileError
 
-# Longer cells reject their record (kept whole in the rejected table).
-MAX_CELL_CHARS: Final = 100_000
 RESERVED_COLUMNS: Final = ("record", "reason")
 
 

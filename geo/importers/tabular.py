@@ -16,6 +16,7 @@ from geo.importers.detect import sniff_delimiter
 from geo.importers.table import RawTable, empty_text, key_map, pick, require
 from geo.importers.ucdp import is_ucdp, map_ucdp
 from geo.incidents import COLUMNS
+from geo.limits import ReadBudget
 
 CONTRACT_MARKERS: Final = frozenset(
     {"event_id", "event_date", "event_type", "sub_event_type", "actor1", "date_basis"}
@@ -131,7 +132,7 @@ def raise_no_location() -> None:
     )
 
 
-def read_text_table(text: str | memoryview) -> RawTable:
+def read_text_table(text: str | memoryview, budget: ReadBudget | None = None) -> RawTable:
     """Parse CSV text (any delimiter) and map it by its detected layout.
 
     Parameters
@@ -139,13 +140,15 @@ def read_text_table(text: str | memoryview) -> RawTable:
     text : str or memoryview
         Decoded text, or UTF-8 bytes without a byte-order mark (parsed
         without ever holding the whole file as a Python string).
+    budget : ReadBudget, optional
+        Import limits, checked while the records are read (none by default).
     """
     if isinstance(text, str):
         delimiter = sniff_delimiter(text)
-        fields, problems, warnings = read_csv_fields(text, delimiter)
+        fields, problems, warnings = read_csv_fields(text, delimiter, budget)
     else:
         delimiter = sniff_delimiter(_first_line(text))
-        fields, problems, warnings = read_csv_bytes(text, delimiter)
+        fields, problems, warnings = read_csv_bytes(text, delimiter, budget)
     if is_acled(fields.columns):
         table = map_acled(fields)
     elif is_ucdp(fields.columns):
