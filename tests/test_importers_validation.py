@@ -247,3 +247,70 @@ def test_cli_validate_never_prints_a_traceback() -> None:
         assert "Traceback" not in done.stdout + done.stderr
         if code != 2:
             assert done.stdout.splitlines()[-1].startswith("checked ")
+
+
+def reasons_by_record(result) -> dict[int, str]:
+    return dict(zip(result.rejected["record"], result.rejected["reason"], strict=True))
+
+
+@pytest.mark.parametrize("filler_rows", [0, 5_000])  # in the first 64 KiB, and far past it
+def test_nul_byte_in_a_csv_rejects_its_record(filler_rows: int) -> None:
+    filler = "".join(f"2020-01-01,33,44,ok {i}\n" for i in range(filler_rows))
+    data = (
+        "date,lat,lon,notes\n"
+        + filler
+        + "2020-01-02,33,44,before\x00after\n2020-01-03,33,44,fine\n"
+    ).encode()
+    result = import_file(data, name="nul.csv")
+    assert result.records_read == filler_rows + 2
+    assert result.records_read == len(result.incidents) + len(result.rejected)
+    assert reasons_by_record(result) == {
+        filler_rows + 1: "field 'notes' contains a NUL character (byte 0)"
+    }
+    assert not result.incidents["notes"].str.contains("\x00", regex=False).any()
+
+
+def test_nul_in_a_geojson_property_rejects_its_feature() -> None:
+    data = (
+        b'{"type":"FeatureCollection","features":['
+        b'{"type":"Feature","properties":{"date":"2020-01-01","notes":"a\\u0000b"},'
+        b'"geometry":{"type":"Point","coordinates":[44,33]}},'
+        b'{"type":"Feature","properties":{"date":"2020-01-02","notes":"fine"},'
+        b'"geometry":{"type":"Point","coordinates":[44,33]}}]}'
+    )
+    result = import_file(data, name="nul.geojson")
+    assert reasons_by_record(result) == {1: "field 'notes' contains a NUL character (byte 0)"}
+    assert len(result.incidents) == 1
+
+
+def test_implausible_casualty_counts_are_rejected_with_a_reason() -> None:
+    data = (
+        b"date,lat,lon,fatalities,injuries\n"
+        b"2020-01-01,33,44,9223372036854775807,\n"
+        b"2020-01-02,33,44,1000000,1000000\n"
+        b"2020-01-03,33,44,3,1000001\n"
+        b"2020-01-04,33,44,1e30,\n"
+    )
+    result = import_file(data, name="counts.csv")
+    reasons = reasons_by_record(result)
+    assert set(reasons) == {1, 3, 4}
+    assert "fatalities '9223372036854775807' is over 1,000,000 for one incident" in reasons[1]
+    assert "injuries '1000001' is over 1,000,000" in reasons[3]
+    assert "fatalities '1e30' is over 1,000,000" in reasons[4]
+    assert result.incidents["fatalities"].sum() == 1_000_000
+    assert result.records_read == len(result.incidents) + len(result.rejected)
+
+
+@pytest.mark.parametrize("codec", ["utf-16-le", "utf-16-be"])
+def test_utf16_without_bom_is_read(codec: str) -> None:
+    text = "date,lat,lon,notes\n2020-01-01,33.3,44.4,Ünïcode ☂\n2020-01-02,33.3,44.4,b\n"
+    result = import_file(text.encode(codec), name="no-bom.csv")
+    assert result.incidents["notes"].tolist() == ["Ünïcode ☂", "b"]
+    endian = "little" if codec.endswith("le") else "big"
+    assert f"read as UTF-16 ({endian}-endian, no BOM)" in result.warnings[0]
+
+
+def test_damaged_utf16_without_bom_says_how_to_convert() -> None:
+    data = "date,lat,lon\n2020-01-01,33,44\n".encode("utf-16-le") + b"\x00\xd8"  # lone surrogate
+    with pytest.raises(UnreadableFileError, match="save it as UTF-8"):
+        import_file(data, name="damaged.csv")

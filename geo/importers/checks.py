@@ -67,6 +67,7 @@ def check_records(
     if raw.problems is not None:
         reasons.add(raw.problems.reindex(index, fill_value=""))
     reasons.add(_oversized(raw.fields))
+    reasons.add(_nul_characters(raw.fields))
 
     day_first, decided = decide_day_first(text["event_date"], text["end_date"])
     if not decided:
@@ -175,6 +176,19 @@ def _oversized(fields: pd.DataFrame) -> pd.Series:
             ]
             both = reasons.ne("") & found.ne("")
             reasons = (reasons + "; ").where(both, reasons) + found
+    return reasons
+
+
+def _nul_characters(fields: pd.DataFrame) -> pd.Series:
+    """Reject records with a NUL character in a field: no text holds one; C strings end there."""
+    reasons = pd.Series("", index=fields.index, dtype=object)
+    for col in fields.columns:
+        found = fields[col].astype(str).str.contains("\x00", regex=False).to_numpy(dtype=bool)
+        if found.any():
+            reason = f"field {show(col)} contains a NUL character (byte 0)"
+            hit = pd.Series(np.where(found, reason, ""), index=fields.index, dtype=object)
+            both = reasons.ne("") & hit.ne("")
+            reasons = (reasons + "; ").where(both, reasons) + hit
     return reasons
 
 

@@ -33,6 +33,11 @@ _FORMAT_NAMES: Final = {"gpkg": "GeoPackage", "geoparquet": "GeoParquet", "geojs
 # Bytes whose UTF-8 validity is checked at a time (bounds the transient decoded copy).
 _CHUNK: Final = 1 << 23
 _SAMPLE_CHARS: Final = 65536
+# UTF-16 without a byte-order mark: in this many leading bytes, at least this share of
+# one byte of each pair is NUL, and at most this share of the other.
+_UTF16_SAMPLE: Final = 4096
+_UTF16_NUL_SHARE: Final = 0.4
+_UTF16_STRAY_SHARE: Final = 0.05
 
 
 @dataclass(frozen=True)
@@ -133,21 +138,56 @@ def sniff_kind(data: bytes, name: str | None) -> str:
     return kind
 
 
+def utf16_without_bom(data: bytes) -> str | None:
+    """Tell UTF-16 text that has no byte-order mark by its NUL bytes.
+
+    Text in Latin script written as UTF-16 has a NUL in every other byte: the
+    high byte of each character. Little-endian puts it second, big-endian first.
+
+    Returns
+    -------
+    str or None
+        ``"utf-16-le"``, ``"utf-16-be"`` or None (not UTF-16 by this pattern).
+    """
+    sample = data[:_UTF16_SAMPLE]
+    pairs = len(sample) // 2
+    if pairs < 2:
+        return None
+    even, odd = sample[0 : 2 * pairs : 2], sample[1 : 2 * pairs : 2]
+    nul_even, nul_odd = even.count(0), odd.count(0)
+    if nul_odd >= pairs * _UTF16_NUL_SHARE and nul_even <= pairs * _UTF16_STRAY_SHARE:
+        return "utf-16-le"
+    if nul_even >= pairs * _UTF16_NUL_SHARE and nul_odd <= pairs * _UTF16_STRAY_SHARE:
+        return "utf-16-be"
+    return None
+
+
 def decode_text(data: bytes) -> TextFile:
-    """Decode UTF-8 (with or without BOM) or UTF-16 with BOM, else Windows-1252/Latin-1.
+    """Decode UTF-8 or UTF-16 (each with or without BOM), else Windows-1252 or Latin-1.
+
+    A stray NUL byte does not make a file binary: it reaches the records, which
+    are rejected for it; only many control characters do.
 
     Raises
     ------
     UnreadableFileError
-        When the bytes look binary rather than text.
+        When the bytes look binary rather than text, or are damaged UTF-16.
     """
+    utf16 = utf16_without_bom(data)
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         try:
             text, encoding = data.decode("utf-16"), "UTF-16"
         except UnicodeDecodeError:
             raise UnreadableFileError("it claims UTF-16 text but is damaged") from None
-    elif b"\x00" in data[:65536]:
-        raise UnreadableFileError("it looks like a binary file, not CSV or GeoJSON text")
+    elif utf16 is not None:
+        try:
+            text = data.decode(utf16)
+        except UnicodeDecodeError:
+            raise UnreadableFileError(
+                "it looks like UTF-16 text without a byte-order mark but does not decode as "
+                "such; save it as UTF-8 (in a spreadsheet: CSV UTF-8) and import that"
+            ) from None
+        encoding = f"UTF-16 ({'little' if utf16.endswith('le') else 'big'}-endian, no BOM)"
     else:
         try:
             text, encoding = data.decode("utf-8-sig"), "UTF-8"
@@ -176,7 +216,8 @@ def utf8_text(data: bytes) -> Utf8Text:
         When the bytes look binary rather than text.
     """
     view = memoryview(data)
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" in view[:65536]:
+    # (``b"\x00" in view`` would compare the byte string with integers: never true.)
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")) or utf16_without_bom(data) is not None:
         decoded = decode_text(data)
         return Utf8Text(memoryview(decoded.text.encode("utf-8")), decoded.encoding)
     start = 0

@@ -12,6 +12,7 @@ import pyarrow.compute as pa_compute
 
 from geo.importers.dates import show
 from geo.importers.table import strip_text
+from geo.limits import MAX_CASUALTIES_PER_INCIDENT
 
 _PLAIN: Final = r"[-+]?(?:\d+\.?\d*|\.\d+)"
 
@@ -138,6 +139,15 @@ def _check_count(
     say(reasons, not_number, lambda i: f"{field} {show(text[i])} is not a whole number")
     say(reasons, negative, lambda i: f"negative {field} {number[i]:g}")
     say(reasons, fraction, lambda i: f"{field} {number[i]:g} is not a whole number")
+    implausible = given & np.isfinite(number) & (number > MAX_CASUALTIES_PER_INCIDENT)
+    say(
+        reasons,
+        implausible & reasons.eq(""),
+        lambda i: (
+            f"{field} {show(text[i])} is over {MAX_CASUALTIES_PER_INCIDENT:,} for one incident, "
+            "likely an error"
+        ),
+    )
     value = number.where(given & reasons.eq(""))
     if default is not None:
         value = value.where(given, default)
