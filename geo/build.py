@@ -14,7 +14,9 @@ import pandas as pd
 from shapely.geometry import Point
 
 from geo.actors import DEFAULT_ACTORS_PATH, ActorTable, read_actors
+from geo.fileio import write_bytes_atomic
 from geo.incidents import coerce_incidents, to_geojson_bytes
+from geo.limits import MAX_CASUALTIES_PER_INCIDENT
 from geo.schema import (
     ACTOR_FIELDS,
     DATE_BASIS,
@@ -182,6 +184,16 @@ def _check_counts(table: pd.DataFrame) -> None:
             [f"{i}: {v!r}" for i, v in zip(table.loc[~ok, "event_id"], values[~ok], strict=True)],
             f"{field} must be a whole number >= 0" + (" or empty" if optional else ""),
         )
+        # Compared as text: a 30-digit count must not overflow on its way to a number.
+        digits = values.str.lstrip("0")
+        bound = str(MAX_CASUALTIES_PER_INCIDENT)
+        over = (digits.str.len() > len(bound)) | (
+            (digits.str.len() == len(bound)) & (digits > bound)
+        )
+        _fail_if(
+            [f"{i}: {v!r}" for i, v in zip(table.loc[over, "event_id"], values[over], strict=True)],
+            f"{field} over {MAX_CASUALTIES_PER_INCIDENT:,} for one incident (likely an error)",
+        )
 
 
 def join_sites(table: pd.DataFrame, sites: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
@@ -267,7 +279,8 @@ def build_incidents(
 
 
 def write_incidents(gdf: gpd.GeoDataFrame, out: str | Path = DEFAULT_OUTPUT_PATH) -> Path:
-    """Write the built dataset as indented, deterministic GeoJSON."""
-    out = Path(out)
-    out.write_bytes(to_geojson_bytes(gdf, indent=1))
-    return out
+    """Write the built dataset as indented, deterministic GeoJSON, atomically.
+
+    A build interrupted while writing leaves the previous file whole.
+    """
+    return write_bytes_atomic(out, to_geojson_bytes(gdf, indent=1))
