@@ -8,6 +8,8 @@ ASSET_STAMP := static/vendor/.installed
 CHROMIUM ?= /usr/bin/chromium
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 PORT ?= 8501
+# Loopback only; serve a team behind a reverse proxy (README: Serving a team).
+ADDRESS ?= 127.0.0.1
 
 .PHONY: install run test lint bench clean system-deps chromium
 
@@ -39,7 +41,7 @@ chromium:
 	  $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq chromium fonts-dejavu-core; }
 
 run: install
-	$(PY) -m streamlit run dashboard.py --server.port $(PORT)
+	$(PY) -m streamlit run dashboard.py --server.address $(ADDRESS) --server.port $(PORT)
 
 test: install chromium
 	$(PY) -m pytest
