@@ -9,7 +9,7 @@ CHROMIUM ?= /usr/bin/chromium
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 PORT ?= 8501
 
-.PHONY: install run test lint bench clean system-deps chromium
+.PHONY: install run test lint bench clean system-deps chromium postgres
 
 install: $(PIP_STAMP) $(ASSET_STAMP)
 
@@ -38,10 +38,19 @@ chromium:
 	@[ -x $(CHROMIUM) ] || { echo "Installing Debian's chromium for the browser tests..."; \
 	  $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq chromium fonts-dejavu-core; }
 
+# The store tests start their own PostgreSQL cluster with PostGIS, for the installed server version.
+postgres:
+	@v=$$(ls /usr/lib/postgresql 2>/dev/null | sort -n | tail -1); \
+	[ -n "$$v" ] && [ -f /usr/share/postgresql/$$v/extension/postgis.control ] || { \
+	  echo "Installing PostgreSQL and PostGIS for the store tests..."; \
+	  $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq postgresql && \
+	  v=$$(ls /usr/lib/postgresql | sort -n | tail -1) && \
+	  $(SUDO) apt-get install -y -qq postgresql-$$v-postgis-3; }
+
 run: install
 	$(PY) -m streamlit run dashboard.py --server.port $(PORT)
 
-test: install chromium
+test: install chromium postgres
 	$(PY) -m pytest
 
 lint: install
