@@ -11,7 +11,7 @@ PORT ?= 8501
 # Loopback only; serve a team behind a reverse proxy (README: Serving a team).
 ADDRESS ?= 127.0.0.1
 
-.PHONY: install run test lint bench clean system-deps chromium
+.PHONY: install run test lint bench clean system-deps chromium postgres
 
 install: $(PIP_STAMP) $(ASSET_STAMP)
 
@@ -40,10 +40,19 @@ chromium:
 	@[ -x $(CHROMIUM) ] || { echo "Installing Debian's chromium for the browser tests..."; \
 	  $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq chromium fonts-dejavu-core; }
 
+# The store tests start their own PostgreSQL cluster with PostGIS, for the installed server version.
+postgres:
+	@v=$$(ls /usr/lib/postgresql 2>/dev/null | sort -n | tail -1); \
+	[ -n "$$v" ] && [ -f /usr/share/postgresql/$$v/extension/postgis.control ] || { \
+	  echo "Installing PostgreSQL and PostGIS for the store tests..."; \
+	  $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq postgresql && \
+	  v=$$(ls /usr/lib/postgresql | sort -n | tail -1) && \
+	  $(SUDO) apt-get install -y -qq postgresql-$$v-postgis-3; }
+
 run: install
 	$(PY) -m streamlit run dashboard.py --server.address $(ADDRESS) --server.port $(PORT)
 
-test: install chromium
+test: install chromium postgres
 	$(PY) -m pytest
 
 lint: install

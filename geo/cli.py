@@ -67,6 +67,11 @@ def _parser() -> argparse.ArgumentParser:
     )
     bench.add_bench_arguments(bench_parser)
     bench_parser.set_defaults(func=bench.run_bench)
+
+    from geo.store.cli import add_db_arguments
+
+    db_parser = commands.add_parser("db", help="the incident store: init, import, history")
+    add_db_arguments(db_parser)
     return parser
 
 
