@@ -1,4 +1,4 @@
-"""Command line: ``python -m geo build | validate | export | bench``.
+"""Command line: ``python -m geo build | validate | export | bench | propose``.
 
 A thin shell: it parses arguments, calls the library and turns the library's
 own exceptions into one-sentence messages and exit codes.
@@ -67,6 +67,14 @@ def _parser() -> argparse.ArgumentParser:
     )
     bench.add_bench_arguments(bench_parser)
     bench_parser.set_defaults(func=bench.run_bench)
+
+    from geo.intake import command as intake
+
+    propose_parser = commands.add_parser(
+        "propose", help="candidate incidents from a news article, each with its sentence"
+    )
+    intake.add_propose_arguments(propose_parser)
+    propose_parser.set_defaults(func=intake.run_propose)
     return parser
 
 
