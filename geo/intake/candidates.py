@@ -60,6 +60,7 @@ META_WORDS: Final = re.compile(
     re.I,
 )
 SAME_PLACE_KM: Final = 25.0
+FOLD_WITHIN: Final = 6  # sentences: a restatement comes within a few sentences
 OLD_DAYS: Final = 365
 
 
@@ -427,7 +428,7 @@ def _rank(c: Candidate) -> int:
 
 
 def _fold_restatements(candidates: list[Candidate]) -> list[Candidate]:
-    """Fold candidates that restate an earlier one (same type and dates, same or no place)."""
+    """Fold candidates restating an earlier one (same sub-event type and dates, same or no place)."""
     kept: list[Candidate] = []
     for cand in candidates:
         for k, earlier in enumerate(kept):
@@ -435,10 +436,10 @@ def _fold_restatements(candidates: list[Candidate]) -> list[Candidate]:
                 _same_place(earlier.place, cand.place) or _rank(earlier) < 2 or (_rank(cand) < 2)
             )
             if (
-                earlier.event_type == cand.event_type
+                earlier.sub_event_type == cand.sub_event_type
                 and _overlaps(earlier, cand)
                 and same_place
-                and cand.sentence_index - earlier.sentence_index <= 4
+                and cand.sentence_index - earlier.sentence_index <= FOLD_WITHIN
                 and earlier.sentence_index != cand.sentence_index
             ):
                 primary, other = (
