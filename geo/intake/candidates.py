@@ -428,7 +428,7 @@ def _rank(c: Candidate) -> int:
 
 
 def _fold_restatements(candidates: list[Candidate]) -> list[Candidate]:
-    """Fold candidates restating an earlier one (same sub-event type and dates, same or no place)."""
+    """Fold candidates restating an earlier one (same sub-event type, dates and place)."""
     kept: list[Candidate] = []
     for cand in candidates:
         for k, earlier in enumerate(kept):

@@ -102,7 +102,8 @@ PATTERNS: Final = [
 ]
 # Relative words that point back at the time of the sentence before.
 ANAPHORIC: Final = re.compile(
-    r"\b(hours later|hours earlier|hours (?:before|after)|minutes later|shortly after(?:wards)?|the same day|"
+    r"\b(hours later|hours earlier|hours (?:before|after)|minutes later|"
+    r"shortly after(?:wards)?|the same day|"
     r"that day|later that day|earlier that day|at the same time|meanwhile)\b",
     re.I,
 )
