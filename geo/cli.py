@@ -1,4 +1,4 @@
-"""Command line: ``python -m geo build | validate | export | bench``.
+"""Command line: ``python -m geo build | validate | export | bench | propose``.
 
 A thin shell: it parses arguments, calls the library and turns the library's
 own exceptions into one-sentence messages and exit codes.
@@ -72,6 +72,14 @@ def _parser() -> argparse.ArgumentParser:
 
     db_parser = commands.add_parser("db", help="the incident store: init, import, history")
     add_db_arguments(db_parser)
+
+    from geo.intake import command as intake
+
+    propose_parser = commands.add_parser(
+        "propose", help="candidate incidents from a news article, each with its sentence"
+    )
+    intake.add_propose_arguments(propose_parser)
+    propose_parser.set_defaults(func=intake.run_propose)
     return parser
 
 

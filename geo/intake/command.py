@@ -1,0 +1,89 @@
+"""``python -m geo propose``: an article in, candidate incidents out."""
+
+from __future__ import annotations
+
+import argparse
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from geo.intake.article import Article, parse_date, read_article
+
+
+def add_propose_arguments(parser: argparse.ArgumentParser) -> None:
+    """Declare the ``propose`` options on a (sub)parser."""
+    parser.add_argument("article", type=Path, help="the article, .txt or .html")
+    parser.add_argument(
+        "--published", help="publication date YYYY-MM-DD (default: the article's date line)"
+    )
+    parser.add_argument("--source", default="", help="the publication, for the source field")
+    parser.add_argument("--out", type=Path, required=True, help="FILE.geojson or FILE.csv")
+    parser.add_argument(
+        "--data",
+        type=Path,
+        default=None,
+        help="incident file to check for duplicates (default: the bundled data)",
+    )
+
+
+def propose_records(
+    article: Article,
+    published: date | None = None,
+    source: str = "",
+    data: str | Path | None = None,
+) -> list[dict[str, Any]]:
+    """Candidate records for an article, scored and checked against existing incidents.
+
+    Parameters
+    ----------
+    article : Article
+    published : date, optional
+        Overrides the article's date line.
+    source : str
+        The publication name for ``source``.
+    data : str or Path, optional
+        Incidents to match duplicates against; the bundled data by default.
+
+    Returns
+    -------
+    list of dict
+        As :func:`geo.intake.output.candidate_record` makes them.
+
+    Raises
+    ------
+    ArticleError
+        When no publication date is known.
+    """
+    from geo.intake.candidates import propose_incidents
+    from geo.intake.duplicates import find_duplicates
+    from geo.intake.output import candidate_record, score
+    from geo.load import DEFAULT_DATA_PATH, read_incidents
+
+    proposal = propose_incidents(article, published)
+    candidates = score(proposal)
+    incidents = read_incidents(data or DEFAULT_DATA_PATH)
+    duplicates = find_duplicates(candidates, incidents)
+    return [
+        candidate_record(c, article, k + 1, source, dup)
+        for k, (c, dup) in enumerate(zip(candidates, duplicates, strict=True))
+    ]
+
+
+def run_propose(ns: argparse.Namespace) -> int:
+    """Run ``propose``; print one line per candidate and a summary."""
+    from geo.intake.output import write_candidates
+
+    article = read_article(ns.article)
+    published = parse_date(ns.published) if ns.published else None
+    records = propose_records(article, published, ns.source, ns.data)
+    out = write_candidates(records, ns.out)
+    for rec in records:
+        place = rec["location"] or "no place found"
+        extra = f"; {rec['status']}" if rec["duplicate_of"] else ""
+        print(
+            f"{rec['confidence']:.2f}  {rec['event_date']}  {rec['event_type']}: "
+            f"{rec['sub_event_type']} at {place}{extra}"
+        )
+    dups = sum(1 for r in records if r["duplicate_of"])
+    print(f"wrote {len(records)} candidates ({dups} already in the data) to {out}")
+    return 0
