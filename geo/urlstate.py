@@ -1,6 +1,10 @@
-"""Filters to and from URL query parameters (``DATA.md``: start, end, actor, type, site, q).
+"""A whole view to and from URL query parameters; recipes store the same parameters.
 
-A copied URL must reproduce a view, so parsing is forgiving: a value that
+Filters (``DATA.md``): ``start``, ``end``, ``actor``, ``type``, ``site``, ``q``,
+``min_fatalities``. Presentation: ``color``, ``basemap``, ``title``, ``layers`` (the
+map layers switched on, comma-separated), ``site_labels``, ``extent`` (``W,S,E,N``) and
+``rank`` (the actor ranking behind actor colours). Only what differs from the defaults
+is written. A copied URL must reproduce a view, so parsing is forgiving: a value that
 cannot be used is dropped and reported, never raised.
 """
 
@@ -10,8 +14,14 @@ from collections.abc import Iterable, Mapping
 from datetime import date
 
 from geo.filters import IncidentFilter
+from geo.palette import COLOR_BY
+from geo.view import BASEMAPS, SITE_LAYERS, View, ViewError, check_extent
 
 MIN_FATALITIES_PARAM = "min_fatalities"
+# URL name of each map layer switch of a View.
+LAYER_PARAMS = {"clusters": "show_clusters", "heatmap": "show_heatmap", "uncertainty":
+                "show_uncertainty"}  # fmt: skip
+Query = dict[str, str | list[str]]
 
 
 def filter_to_query(flt: IncidentFilter) -> dict[str, str | list[str]]:
@@ -123,3 +133,109 @@ def filter_from_query(
         text=texts[-1][:200] if texts else "",
     )
     return flt, problems
+
+
+def _layers_of(view: View) -> list[str]:
+    return [name for name, attr in LAYER_PARAMS.items() if getattr(view, attr)]
+
+
+def view_to_query(view: View, *, defaults: View | None = None) -> Query:
+    """Query parameters for a whole view: its filter, then what differs from ``defaults``.
+
+    Parameters
+    ----------
+    view : View
+    defaults : View, optional
+        The view a bare URL opens (its filter is not used); by default ``View()``. The
+        dashboard passes the loaded data's actor ranking here, so links stay short.
+
+    Returns
+    -------
+    dict
+        Single values as str, repeatable ones as lists of str.
+    """
+    base = defaults or View()
+    params = filter_to_query(view.flt)
+    if view.color_by != base.color_by:
+        params["color"] = view.color_by
+    if view.basemap != base.basemap:
+        params["basemap"] = view.basemap
+    if view.title != base.title:
+        params["title"] = view.title
+    if _layers_of(view) != _layers_of(base):
+        params["layers"] = ",".join(_layers_of(view))
+    if view.site_layer != base.site_layer:
+        params["site_labels"] = view.site_layer
+    if view.extent is not None and view.extent != base.extent:
+        params["extent"] = ",".join(f"{v:g}" for v in view.extent)
+    if view.actor_ranking != base.actor_ranking:
+        params["rank"] = list(view.actor_ranking)
+    return params
+
+
+def _choice(
+    params: Mapping[str, str | list[str]],
+    key: str,
+    choices: Iterable[str],
+    fallback: str,
+    problems: list[str],
+) -> str:
+    values = _values(params, key)
+    if not values:
+        return fallback
+    if values[-1] in set(choices):
+        return values[-1]
+    problems.append(f"ignored {key}={values[-1]!r}: expected one of {', '.join(choices)}")
+    return fallback
+
+
+def view_from_query(
+    params: Mapping[str, str | list[str]],
+    *,
+    actors: Iterable[str],
+    event_types: Iterable[str],
+    sites: Iterable[str],
+    defaults: View | None = None,
+) -> tuple[View, list[str]]:
+    """Read a whole view from query parameters (see :func:`view_to_query`).
+
+    Parameters
+    ----------
+    params : mapping
+        Parameter name to one value or a list of values.
+    actors, event_types, sites : iterable of str
+        The values the loaded data offers; others are dropped.
+    defaults : View, optional
+        What an absent parameter means (its filter is not used); by default ``View()``.
+
+    Returns
+    -------
+    (View, list of str)
+        The view and one sentence per ignored value.
+    """
+    base = defaults or View()
+    flt, problems = filter_from_query(params, actors=actors, event_types=event_types, sites=sites)
+    changes: dict[str, object] = {
+        "flt": flt,
+        "color_by": _choice(params, "color", COLOR_BY, base.color_by, problems),
+        "basemap": _choice(params, "basemap", BASEMAPS, base.basemap, problems),
+        "site_layer": _choice(params, "site_labels", SITE_LAYERS, base.site_layer, problems),
+    }
+    if titles := _values(params, "title"):
+        changes["title"] = titles[-1][:200]
+    if layers := _values(params, "layers"):
+        named = [name.strip() for name in layers[-1].split(",") if name.strip()]
+        for name in named:
+            if name not in LAYER_PARAMS:
+                problems.append(
+                    f"ignored layers={name!r}: expected any of {', '.join(LAYER_PARAMS)}"
+                )
+        changes.update({attr: name in named for name, attr in LAYER_PARAMS.items()})
+    if extents := _values(params, "extent"):
+        try:
+            changes["extent"] = check_extent(tuple(extents[-1].split(",")))  # type: ignore[arg-type]
+        except ViewError as exc:
+            problems.append(f"ignored extent={extents[-1]!r}: {exc}")
+    if "rank" in params:
+        changes["actor_ranking"] = tuple(dict.fromkeys(_values(params, "rank")))
+    return base.with_changes(**changes), problems

@@ -45,3 +45,41 @@ def test_swapped_window_is_put_right():
     flt, problems = filter_from_query({"start": "2020-05-01", "end": "2020-01-01"}, **CHOICES)
     assert (flt.start, flt.end) == (date(2020, 1, 1), date(2020, 5, 1))
     assert problems
+
+
+def test_whole_view_round_trip():
+    from geo.urlstate import view_from_query, view_to_query
+    from geo.view import View
+
+    view = View(
+        flt=IncidentFilter(actors=("KH",), start=date(2020, 3, 1)),
+        color_by="actor",
+        basemap="OpenStreetMap",
+        title="Taji",
+        show_heatmap=True,
+        show_clusters=False,
+        site_layer="all",
+        extent=(43.5, 32.8, 45.0, 34.0),
+        actor_ranking=("KH", "US"),
+    )
+    query = view_to_query(view)
+    assert query["color"] == "actor" and query["basemap"] == "OpenStreetMap"
+    assert query["layers"] == "heatmap,uncertainty"
+    assert query["extent"] == "43.5,32.8,45,34"
+    back, problems = view_from_query(query, **CHOICES)
+    assert back == view and problems == []
+    assert view_to_query(View()) == {}
+    # The data's own ranking is the default a dashboard link leaves out.
+    assert "rank" not in view_to_query(view, defaults=View(actor_ranking=("KH", "US")))
+
+
+def test_bad_presentation_values_are_reported():
+    from geo.urlstate import view_from_query
+    from geo.view import View
+
+    view, problems = view_from_query(
+        {"color": "country", "basemap": "Google", "extent": "1,2"}, **CHOICES
+    )
+    assert (view.color_by, view.basemap, view.extent) == ("event_type", "offline", None)
+    assert len(problems) == 3 and any("color='country'" in p for p in problems)
+    assert view == View()

@@ -1,0 +1,248 @@
+"""One view of the incidents: the filter plus how the selection is presented.
+
+Every entry point builds one :class:`View` (the dashboard's widgets, a URL, the command
+line, a recipe file) and every output consumes it: the interactive map, the printed
+report and the exports. :mod:`geo.urlstate` writes and reads a whole view as URL query
+parameters, and recipes store the same parameters, so a link and a recipe describe a
+view in the same words.
+
+Extents follow one convention everywhere: ``(west, south, east, north)`` in degrees
+(WGS84). Leaflet's ``[[south, west], [north, east]]`` is made only where a folium map
+is built (:func:`to_leaflet`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from functools import cached_property
+from typing import TYPE_CHECKING, Final
+
+import numpy as np
+
+from geo import basemap
+from geo.filters import IncidentFilter, IncidentIndex
+from geo.incidents import point_coordinates
+from geo.palette import COLOR_BY
+from geo.schema import IncidentDataError
+
+if TYPE_CHECKING:
+    import geopandas as gpd
+
+Extent = tuple[float, float, float, float]
+"""``(west, south, east, north)`` in degrees."""
+
+# Iraq and Syria: the extent shown when there is nothing to fit.
+DEFAULT_EXTENT: Final[Extent] = (35.5, 29.0, 48.7, 37.4)
+FIT_PADDING_DEGREES: Final = 0.25  # around a single point, so the view is not a street
+BASEMAPS: Final = ("offline", *basemap.ONLINE_BASEMAPS)
+# Which sites are drawn with name labels: those where shown incidents happened, every
+# site of the layer, or none.
+SITE_LAYERS: Final = ("shown", "all", "none")
+
+
+class ViewError(IncidentDataError):
+    """A view names a colouring, basemap, layer or extent that does not exist."""
+
+
+@dataclass(frozen=True)
+class View:
+    """What the analyst asked to see and how it is drawn.
+
+    Attributes
+    ----------
+    flt : IncidentFilter
+        Which incidents are shown.
+    color_by : {"event_type", "actor"}
+        Marker colours: ACLED event type or the acting side (``actor1``).
+    title : str
+        Heading of the report page and the map's camera caption.
+    actor_ranking : tuple of str
+        Actors ranked over the whole dataset, so actor colours stay put while filters
+        change; empty to rank the incidents shown.
+    basemap : str
+        ``"offline"`` or one of :data:`geo.basemap.ONLINE_BASEMAPS`.
+    show_clusters, show_heatmap, show_uncertainty : bool
+        Map layers: crowded markers grouped, a heat map weighted by casualties, rings of
+        location uncertainty.
+    site_layer : {"shown", "all", "none"}
+        Sites drawn with name labels: where the incidents shown happened, all, or none.
+    extent : (west, south, east, north) or None
+        The area to show; None fits the incidents.
+    """
+
+    flt: IncidentFilter = field(default_factory=IncidentFilter)
+    color_by: str = "event_type"
+    title: str = "Incidents"
+    actor_ranking: tuple[str, ...] = field(default=())
+    basemap: str = "offline"
+    show_clusters: bool = True
+    show_heatmap: bool = False
+    show_uncertainty: bool = True
+    site_layer: str = "shown"
+    extent: Extent | None = None
+
+    def __post_init__(self) -> None:
+        for name, value, choices in (
+            ("color_by", self.color_by, COLOR_BY),
+            ("basemap", self.basemap, BASEMAPS),
+            ("site_layer", self.site_layer, SITE_LAYERS),
+        ):
+            if value not in choices:
+                raise ViewError(f"{name} must be one of {', '.join(choices)}; got {value!r}")
+        if self.extent is not None:
+            check_extent(self.extent)
+
+    @property
+    def show_sites(self) -> bool:
+        """Tell whether any site is drawn."""
+        return self.site_layer != "none"
+
+    def with_changes(self, **changes: object) -> View:
+        """Return a copy with some fields replaced (checked again)."""
+        return replace(self, **changes)  # type: ignore[arg-type]
+
+
+def check_extent(extent: Extent) -> Extent:
+    """Check an extent's order and range.
+
+    Parameters
+    ----------
+    extent : (west, south, east, north)
+
+    Returns
+    -------
+    tuple of float
+        The extent, as floats.
+
+    Raises
+    ------
+    ViewError
+        When it is not four numbers with west < east within ±180 and south < north
+        within ±85.
+    """
+    try:
+        west, south, east, north = (float(v) for v in extent)
+    except (TypeError, ValueError):
+        raise ViewError(
+            f"an extent is four numbers west, south, east, north; got {extent!r}"
+        ) from None
+    if not (-180 <= west < east <= 180 and -85 <= south < north <= 85):
+        raise ViewError(
+            "an extent needs west < east within ±180 and south < north within ±85; "
+            f"got {west:g},{south:g},{east:g},{north:g}"
+        )
+    return west, south, east, north
+
+
+def data_extent(incidents: gpd.GeoDataFrame, sites: gpd.GeoDataFrame | None = None) -> Extent:
+    """Return the extent that shows every incident.
+
+    Parameters
+    ----------
+    incidents : GeoDataFrame
+    sites : GeoDataFrame, optional
+        Used when there is no incident.
+
+    Returns
+    -------
+    (west, south, east, north)
+        Padded around a single point; the sites' extent when there is no incident, and
+        :data:`DEFAULT_EXTENT` when there is neither.
+    """
+    for gdf in (incidents, sites):
+        if gdf is None or not len(gdf):
+            continue
+        lon, lat = point_coordinates(gdf)
+        ok = np.isfinite(lon) & np.isfinite(lat)
+        if not ok.any():
+            continue
+        west, east = float(lon[ok].min()), float(lon[ok].max())
+        south, north = float(lat[ok].min()), float(lat[ok].max())
+        pad = FIT_PADDING_DEGREES
+        if north - south < pad and east - west < pad:
+            west, south, east, north = west - pad, south - pad, east + pad, north + pad
+        return west, south, east, north
+    return DEFAULT_EXTENT
+
+
+def to_leaflet(extent: Extent) -> list[list[float]]:
+    """Write an extent in Leaflet's order, ``[[south, west], [north, east]]``."""
+    west, south, east, north = extent
+    return [[south, west], [north, east]]
+
+
+def from_leaflet(bounds: list[list[float]]) -> Extent:
+    """Read Leaflet's ``[[south, west], [north, east]]`` as ``(west, south, east, north)``."""
+    (south, west), (north, east) = bounds
+    return float(west), float(south), float(east), float(north)
+
+
+@dataclass(frozen=True, eq=False)
+class Selection:
+    """A view applied to a dataset: what the map, the report and every export draw.
+
+    Attributes
+    ----------
+    view : View
+    incidents : GeoDataFrame
+        The incidents that pass ``view.flt``.
+    total : int
+        How many incidents the dataset holds.
+    data_label : str
+        The data file's name, printed on the report.
+    data_hash : str or None
+        The data file's SHA-256.
+    site_table : GeoDataFrame or None
+        The whole sites layer; :attr:`sites` keeps those the view draws.
+    """
+
+    view: View
+    incidents: gpd.GeoDataFrame
+    total: int
+    data_label: str = ""
+    data_hash: str | None = None
+    site_table: gpd.GeoDataFrame | None = None
+
+    @cached_property
+    def caption(self) -> str:
+        """One line naming the period, the filters and the count."""
+        from geo.export import describe_caption
+
+        return describe_caption(self.view.flt, self.incidents, self.total)
+
+    @cached_property
+    def sites(self) -> gpd.GeoDataFrame | None:
+        """The sites drawn with labels, by :attr:`View.site_layer`; None when there are none."""
+        table = self.site_table
+        if table is None or self.view.site_layer == "none":
+            return None
+        if self.view.site_layer == "shown":
+            table = table[table["site_id"].isin(self.incidents["site_id"].unique())]
+        return table if len(table) else None
+
+
+def select_view(
+    view: View,
+    index: IncidentIndex,
+    *,
+    data_label: str = "",
+    data_hash: str | None = None,
+    sites: gpd.GeoDataFrame | None = None,
+) -> Selection:
+    """Apply a view to an indexed dataset.
+
+    Parameters
+    ----------
+    view : View
+    index : IncidentIndex
+        The dataset, prepared for filtering.
+    data_label, data_hash : str
+        The data file's name and SHA-256, printed on the report.
+    sites : GeoDataFrame, optional
+        The sites layer.
+
+    Returns
+    -------
+    Selection
+    """
+    return Selection(view, index.select(view.flt), len(index), data_label, data_hash, sites)

@@ -1,0 +1,49 @@
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from conftest import make_incidents
+
+from geo.filters import IncidentFilter, IncidentIndex
+from geo.view import (
+    DEFAULT_EXTENT,
+    View,
+    ViewError,
+    data_extent,
+    from_leaflet,
+    select_view,
+    to_leaflet,
+)
+
+
+def test_view_checks_its_presentation() -> None:
+    with pytest.raises(ViewError, match="color_by"):
+        View(color_by="country")
+    with pytest.raises(ViewError, match="basemap"):
+        View(basemap="Google")
+    with pytest.raises(ViewError, match="west < east"):
+        View(extent=(45.0, 30.0, 44.0, 31.0))
+    assert View().with_changes(title="T").title == "T"
+
+
+def test_one_extent_convention() -> None:
+    extent = (43.5, 32.8, 45.0, 34.0)
+    assert to_leaflet(extent) == [[32.8, 43.5], [34.0, 45.0]]
+    assert from_leaflet(to_leaflet(extent)) == extent
+    assert data_extent(make_incidents([])) == DEFAULT_EXTENT
+
+
+def test_selection_applies_the_filter_and_names_it() -> None:
+    gdf = make_incidents(
+        [
+            {"event_id": "a", "event_date": "2020-03-11", "lon": 44.0, "lat": 33.0},
+            {"event_id": "b", "event_date": "2021-01-01", "lon": 45.0, "lat": 34.0},
+        ]
+    )
+    view = View(flt=IncidentFilter(start=date(2020, 1, 1), end=date(2020, 12, 31)))
+    selection = select_view(view, IncidentIndex(gdf), data_label="x.csv")
+    assert list(selection.incidents["event_id"]) == ["a"]
+    assert selection.total == 2
+    assert selection.caption.endswith("1 of 2 incidents shown")
+    assert selection.sites is None
