@@ -8,7 +8,7 @@ from datetime import date, timedelta
 import pandas as pd
 import streamlit as st
 
-from geo.baseline import read_bench_csv, select_window
+from benchmarks.baseline import read_bench_csv, select_window
 
 
 def data_argument() -> str:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from streamlit_folium import st_folium
 
+from benchmarks.baseline import naive_marker_map
 from benchmarks.baseline_page import window_page
 from geo.assets import localize_map
-from geo.baseline import naive_marker_map
 
 shown = window_page("Baseline: folium markers")
 m = naive_marker_map(shown)

@@ -15,8 +15,8 @@ from datetime import date
 
 from streamlit.elements.map import to_deckgl_json
 
-from geo.baseline import ST_MAP_COLOR, ST_MAP_POINT_SIZE, read_bench_csv, select_window
-from geo.bench import median_ms
+from benchmarks.baseline import ST_MAP_COLOR, ST_MAP_POINT_SIZE, read_bench_csv, select_window
+from benchmarks.bench import median_ms
 
 
 def main(argv: list[str]) -> None:

@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 from conftest import make_incidents
 
+from benchmarks.benchdata import generate_acled
 from geo import aggregate
-from geo.benchdata import generate_acled
 from geo.palette import EVENT_TYPE_COLORS, OTHER_ACTORS
 
 

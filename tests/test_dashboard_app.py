@@ -280,7 +280,7 @@ def test_table_lists_the_incidents_shown_most_recent_first(df):
 
 
 def test_table_is_capped_and_says_so(tmp_path, monkeypatch):
-    from geo.benchdata import write_acled_csv
+    from benchmarks.benchdata import write_acled_csv
 
     path = write_acled_csv(1500, tmp_path)
     expected = pd.read_csv(path, dtype=str)
