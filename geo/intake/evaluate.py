@@ -88,7 +88,8 @@ def _share(part: int, whole: int) -> float:
 
 def _fold(text: str) -> tuple[str, list[int]]:
     """Whitespace-folded text and, per folded character, its offset in the original."""
-    out, where = [], []
+    out: list[str] = []
+    where: list[int] = []
     space = False
     for k, ch in enumerate(text):
         if ch.isspace():

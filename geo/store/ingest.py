@@ -100,8 +100,11 @@ def read_extra_fields(path: str | os.PathLike[str], result: ImportResult) -> lis
     from geo.importers import _read_raw
     from geo.importers.detect import read_source_bytes
     from geo.importers.table import column_key
+    from geo.limits import ImportLimits, ReadBudget
 
-    raw = _read_raw(read_source_bytes(path, None), os.fspath(path))
+    raw = _read_raw(
+        read_source_bytes(path, None), os.fspath(path), ReadBudget(ImportLimits(None, None))
+    )
     keep = [col for col in raw.fields.columns if column_key(str(col)) not in CONTRACT_KEYS]
     accepted = ~raw.fields.index.isin(result.rejected["record"])
     fields = raw.fields.loc[accepted, keep]

@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 import sqlalchemy as sa
 
-from geo.benchdata import generate_acled, write_acled_csv
+from benchmarks.benchdata import generate_acled, write_acled_csv
 from geo.cli import main
 from geo.importers import validate_path
 from geo.store import open_store
