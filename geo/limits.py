@@ -79,11 +79,7 @@ class ImportLimits:
         ImportLimitError
             When a variable is set to something other than a whole number or ``unlimited``.
         """
-        env = os.environ if environ is None else environ
-        return cls(
-            max_rows=_env_limit(env, ENV_MAX_ROWS, UPLOAD_MAX_ROWS, 1),
-            max_decoded_bytes=_env_limit(env, ENV_MAX_DECODED_MB, UPLOAD_MAX_DECODED_BYTES, 2**20),
-        )
+        return cls._from_env(environ, UPLOAD_MAX_ROWS, UPLOAD_MAX_DECODED_BYTES)
 
     @classmethod
     def for_local_file(cls, environ: Mapping[str, str] | None = None) -> ImportLimits:
@@ -98,10 +94,17 @@ class ImportLimits:
         -------
         ImportLimits
         """
+        return cls._from_env(environ, None, None)
+
+    @classmethod
+    def _from_env(
+        cls, environ: Mapping[str, str] | None, rows: int | None, decoded_bytes: int | None
+    ) -> ImportLimits:
+        """Build limits from the given defaults, each replaced by its variable when set."""
         env = os.environ if environ is None else environ
         return cls(
-            max_rows=_env_limit(env, ENV_MAX_ROWS, None, 1),
-            max_decoded_bytes=_env_limit(env, ENV_MAX_DECODED_MB, None, 2**20),
+            max_rows=_env_limit(env, ENV_MAX_ROWS, rows, 1),
+            max_decoded_bytes=_env_limit(env, ENV_MAX_DECODED_MB, decoded_bytes, 2**20),
         )
 
     @property

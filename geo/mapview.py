@@ -34,10 +34,11 @@ from geo.aggregate import HEAT_MAX_POINTS, MARKER_LIMIT, add_aggregated_layers
 from geo.incidents import point_coordinates
 from geo.palette import COLOR_BY, color_codes, legend_items
 from geo.schema import GEO_PRECISION, TIME_PRECISION, split_multi
+from geo.view import DEFAULT_EXTENT, data_extent, to_leaflet
 
 # [[south, west], [north, east]] of Iraq and Syria: the view when there is nothing to fit.
-DEFAULT_BOUNDS: Final = ((29.0, 35.5), (37.4, 48.7))
-FIT_PADDING_DEGREES: Final = 0.25  # around a single point, so the view is not a street
+# The default extent is the View's, in Leaflet's ((south, west), (north, east)) order.
+DEFAULT_BOUNDS: Final = tuple(tuple(corner) for corner in to_leaflet(DEFAULT_EXTENT))
 LEGEND_CLEARANCE_PX: Final = (230, 30)
 MAX_FIT_ZOOM: Final = 11
 
@@ -314,21 +315,7 @@ def incident_bounds(
         ``[[south, west], [north, east]]``, padded around a single point; the sites' extent
         when there is no incident, and :data:`DEFAULT_BOUNDS` when there is neither.
     """
-    for gdf in (incidents, sites):
-        if gdf is None or not len(gdf):
-            continue
-        lon, lat = point_coordinates(gdf)
-        ok = np.isfinite(lon) & np.isfinite(lat)
-        if not ok.any():
-            continue
-        west, east = float(lon[ok].min()), float(lon[ok].max())
-        south, north = float(lat[ok].min()), float(lat[ok].max())
-        pad = FIT_PADDING_DEGREES
-        if north - south < pad and east - west < pad:
-            south, west, north, east = south - pad, west - pad, north + pad, east + pad
-        return [[south, west], [north, east]]
-    (south, west), (north, east) = DEFAULT_BOUNDS
-    return [[south, west], [north, east]]
+    return to_leaflet(data_extent(incidents, sites))
 
 
 def marker_radius(casualties: Any) -> np.ndarray:

@@ -10,24 +10,18 @@ import os
 import socket
 import subprocess
 import sys
-import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 
-from tests.conftest import OUTPUT_DIR, REPO
+from tests.browser.conftest import run_dashboard
+from tests.conftest import REPO
 
-START_TIMEOUT_S = 90
 LISTEN = "0A"  # TCP state code in /proc/net/tcp
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def get(url: str) -> tuple[int, str]:
@@ -41,42 +35,10 @@ def get(url: str) -> tuple[int, str]:
 @pytest.fixture(scope="module")
 def port() -> Iterator[int]:
     """``streamlit run dashboard.py`` on a free port, address left to the config file."""
-    number = free_port()
-    OUTPUT_DIR.mkdir(exist_ok=True)
-    log = OUTPUT_DIR / "server-config.log"
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("INCIDENT_MAP_", "STREAMLIT_"))}
-    command = [
-        sys.executable,
-        "-m",
-        "streamlit",
-        "run",
-        "dashboard.py",
-        "--server.port",
-        str(number),
-    ]
-    with log.open("w") as out:
-        process = subprocess.Popen(command, cwd=REPO, stdout=out, stderr=subprocess.STDOUT, env=env)
-    try:
-        deadline = time.monotonic() + START_TIMEOUT_S
-        while True:
-            if process.poll() is not None:
-                pytest.fail(f"the dashboard exited early:\n{log.read_text()}")
-            try:
-                if get(f"http://127.0.0.1:{number}/_stcore/health") == (200, "ok"):
-                    break
-            except (urllib.error.URLError, ConnectionError, TimeoutError):
-                pass
-            if time.monotonic() > deadline:
-                pytest.fail(f"no answer in {START_TIMEOUT_S} s:\n{log.read_text()}")
-            time.sleep(0.2)  # polling interval, not a wait for readiness
+    with run_dashboard("server-config", address=None) as server:
+        number = urlsplit(server.url).port
+        assert number is not None
         yield number
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
 
 
 def listening_addresses(port: int) -> list[str]:

@@ -49,8 +49,13 @@ class Server:
 
 
 @contextmanager
-def run_dashboard(name: str, data: Path | None = None) -> Iterator[Server]:
-    """Start the dashboard on a free port and wait until its health check says ok."""
+def run_dashboard(
+    name: str, data: Path | None = None, *, address: str | None = "127.0.0.1"
+) -> Iterator[Server]:
+    """Start the dashboard on a free port and wait until its health check says ok.
+
+    ``address=None`` leaves the address to the shipped config file, as ``make run`` would.
+    """
     if not (is_installed() and basemap_installed()):
         pytest.fail("Web assets or the offline basemap are not installed: run `make install`.")
     port = free_port()
@@ -64,16 +69,17 @@ def run_dashboard(name: str, data: Path | None = None) -> Iterator[Server]:
         "dashboard.py",
         "--server.port",
         str(port),
-        "--server.address",
-        "127.0.0.1",
         "--server.headless",
         "true",
         "--browser.gatherUsageStats",
         "false",
     ]
+    if address is not None:
+        command += ["--server.address", address]
     if data is not None:
         command += ["--", "--data", str(data)]
-    env = {k: v for k, v in os.environ.items() if k != "INCIDENT_MAP_DATA"}
+    # Only the command line and the shipped config decide what the server does.
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("INCIDENT_MAP_", "STREAMLIT_"))}
     with log.open("w") as out:
         process = subprocess.Popen(command, cwd=REPO, stdout=out, stderr=subprocess.STDOUT, env=env)
     url = f"http://127.0.0.1:{port}"
