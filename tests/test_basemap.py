@@ -158,7 +158,7 @@ def test_missing_layer_is_a_clear_error(tmp_path: Path) -> None:
 
 def test_offline_layers_fetch_files_instead_of_inlining_them() -> None:
     m = folium.Map(tiles=None)
-    basemap.add_offline_basemap(m)
+    basemap.add_offline_basemap(m, raster=False)
     folium.LayerControl().add_to(m)
     page = m.get_root().render()
     for layer, title in basemap.LAYER_TITLES.items():
@@ -169,6 +169,48 @@ def test_offline_layers_fetch_files_instead_of_inlining_them() -> None:
     assert list(basemap.iter_basemap_urls(m)) and all(
         basemap.url_to_path(url).is_file() for url in basemap.iter_basemap_urls(m)
     )
+
+
+def test_interactive_map_shows_cached_tiles_and_fetches_only_the_town_labels() -> None:
+    m = folium.Map(tiles=None)
+    basemap.add_offline_basemap(m)
+    folium.LayerControl().add_to(m)
+    page = m.get_root().render()
+    url = basemap.tile_url()
+    assert url is not None and url.endswith("/{z}/{x}/{y}.png") and url in page
+    (tile_layer,) = [c for c in m._children.values() if isinstance(c, basemap.OfflineTileLayer)]
+    assert not tile_layer.overlay and tile_layer.layer_name == "Offline map"
+    urls = list(basemap.iter_basemap_urls(m))
+    assert [u.split("?")[0] for u in urls] == [f"{basemap.BASEMAP_URL_PREFIX}/towns.geojson"]
+    assert "?v=" in urls[0] and basemap.url_to_path(urls[0]).is_file()
+    for layer in basemap.RASTER_LAYERS:  # drawn in the tiles, not fetched
+        assert f"{basemap.BASEMAP_URL_PREFIX}/{basemap.LAYER_FILES[layer]}" not in page
+    assert len(page) < 100_000
+
+
+def test_tile_url_template_names_installed_tiles() -> None:
+    from geo import tiles
+
+    url = basemap.tile_url()
+    index = tiles.read_tile_index(basemap.BASEMAP_DIR)
+    assert index is not None and index["version"] == tiles.tiles_version(basemap.BASEMAP_DIR)
+    x0, x1, y0, y1 = tiles.tile_range(6, (44.3, 33.2, 44.5, 33.4))  # Baghdad
+    for z, x, y in ((0, 0, 0), (4, 9, 6), (6, x0, y0), (tiles.MAX_NATIVE_ZOOM, 159, 103)):
+        path = basemap.BASEMAP_DIR / url.removeprefix(basemap.BASEMAP_URL_PREFIX + "/").format(
+            z=z, x=x, y=y
+        )
+        assert path.is_file(), path
+        assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert index["tiles"] > 1000 and index["bytes"] < 6_000_000
+
+
+def test_standalone_map_gets_the_vector_layers_back() -> None:
+    m = folium.Map(tiles=None)
+    basemap.add_offline_basemap(m)
+    basemap.use_vector_basemap(m)
+    assert not any(isinstance(c, basemap.OfflineTileLayer) for c in m._children.values())
+    urls = {u.split("?")[0] for u in basemap.iter_basemap_urls(m)}
+    assert urls == {f"{basemap.BASEMAP_URL_PREFIX}/{f}" for f in basemap.LAYER_FILES.values()}
 
 
 def test_layer_subset() -> None:
@@ -216,13 +258,18 @@ def open_offline(
         page = opened.page
         page.goto(page_url)
         page.wait_for_function(
-            "document.querySelectorAll('.leaflet-geoBasemapLand-pane path').length > 50"
+            "(document.querySelectorAll('.leaflet-geoBasemapLand-pane path').length > 50"
+            " || document.querySelectorAll("
+            "'.leaflet-geoBasemapLand-pane img.leaflet-tile-loaded').length > 4)"
             " && document.querySelectorAll('.geo-town').length > 5",
             timeout=30_000,
         )
         drawn = page.evaluate(
             """() => ({
                 land: document.querySelectorAll('.leaflet-geoBasemapLand-pane path').length,
+                tiles: Array.from(document.querySelectorAll(
+                    '.leaflet-geoBasemapLand-pane img.leaflet-tile-loaded'))
+                    .filter(i => i.naturalWidth === 256).length,
                 borders: document.querySelectorAll('.leaflet-geoBasemapBorders-pane path').length,
                 provinces: document.querySelectorAll('.leaflet-geoBasemapProvinces-pane path')
                     .length,
@@ -262,14 +309,30 @@ def test_browser_draws_offline_basemap_from_app_static(browser, app_root: tuple[
     )
     assert drawn["blocked"] == []
     assert drawn["errors"] == []
+    assert drawn["tiles"] > 4  # land, rivers, provinces and borders, as cached images
+    assert drawn["land"] == 0  # no country GeoJSON parsed in the page
+    assert "Baghdad" in drawn["towns"]
+    assert drawn["background"] == "rgb(213, 227, 238)"  # the sea colour
+    assert drawn["close_towns"] > len([t for t in drawn["towns"] if t])
+    for title in ("Offline map", "Towns", "OpenStreetMap"):
+        assert title in drawn["controls"]
+
+
+@pytest.mark.browser
+def test_browser_draws_vector_basemap_when_asked(browser, app_root: tuple[Path, str]) -> None:
+    root, base = app_root
+    m = folium.Map(location=[33.0, 43.5], zoom_start=6, tiles=None)
+    basemap.add_offline_basemap(m, raster=False)
+    folium.LayerControl(collapsed=False).add_to(m)
+    (root / "vector.html").write_text(assets.localize_map(m).get_root().render(), "utf-8")
+    drawn = open_offline(browser, f"{base}/vector.html", OUTPUT / "basemap-vector.png",
+                         allowed=base)  # fmt: skip
+    assert drawn["blocked"] == [] and drawn["errors"] == []
     assert drawn["land"] > 50
     assert drawn["borders"] > 50
     assert drawn["provinces"] > 100
     assert drawn["rivers"] > 20
-    assert "Baghdad" in drawn["towns"]
-    assert drawn["background"] == "rgb(213, 227, 238)"  # the sea colour
-    assert drawn["close_towns"] > len([t for t in drawn["towns"] if t])
-    for title in ("Offline map", "Borders", "Provinces", "Rivers", "Towns", "OpenStreetMap"):
+    for title in ("Offline map", "Borders", "Provinces", "Rivers", "Towns"):
         assert title in drawn["controls"]
 
 
