@@ -526,7 +526,7 @@ def inline_map_html(m: folium.Map, *, static_dir: Path = STATIC_DIR) -> str:
     MissingComponentError
         As :func:`localize_map`, or when a basemap file the map uses is not installed.
     """
-    basemap.use_vector_basemap(m.get_root())
+    basemap.use_vector_basemap(m)
     localize_map(m, static_dir=static_dir)
     page = m.get_root().render()
 

@@ -915,7 +915,7 @@ def _content_tag(path: Path, mtime_ns: int, size: int) -> str:
 
 
 def _versioned_url(layer: str, basemap_dir: Path) -> str:
-    """A layer's URL with its content hash as a query, so a cached copy is never stale."""
+    """Give a layer's URL its content hash as a query, so a cached copy is never stale."""
     path = basemap_dir / LAYER_FILES[layer]
     stat = path.stat()
     tag = _content_tag(path, stat.st_mtime_ns, stat.st_size)
@@ -944,7 +944,7 @@ def tile_url(basemap_dir: Path = BASEMAP_DIR) -> str | None:
 def _add_vector_layers(
     m: folium.Map, layers: Sequence[str], *, towns_url: str | None = None
 ) -> None:
-    """The vector layers, each fetched as GeoJSON (the land base drawn from the countries)."""
+    """Add the vector layers, each fetched as GeoJSON (the land base drawn from the countries)."""
     if "countries" in layers:
         OfflineBasemapLayer(
             "land",

@@ -194,7 +194,7 @@ def _chunks(z: int, bbox: tuple[float, float, float, float]) -> Iterator[tuple[i
 
 
 def _unwrapped_ring(coords: Any) -> Any:
-    """A ring whose longitudes jump across the antimeridian, made continuous.
+    """Make continuous a ring whose longitudes jump across the antimeridian.
 
     Natural Earth closes rings such as Russia's, Fiji's or Antarctica's through the
     antimeridian; drawn as they are, their fill spans the whole width of the world. A ring
@@ -211,7 +211,7 @@ def _unwrapped_ring(coords: Any) -> Any:
 
 
 def _split_at_antimeridian(geometry: Any) -> Any:
-    """The geometry clipped to the Mercator world, parts past +-180 degrees moved back."""
+    """Clip a geometry to the Mercator world, moving parts past +-180 degrees back."""
     import numpy as np
     import shapely
     import shapely.affinity
@@ -242,7 +242,7 @@ def _split_at_antimeridian(geometry: Any) -> Any:
 
 
 def _load_layers(basemap_dir: Path) -> dict[str, Any]:
-    """The vector layers in Web Mercator, clipped to the latitudes Mercator can show."""
+    """Load the vector layers in Web Mercator, clipped to the latitudes Mercator can show."""
     import geopandas as gpd
 
     from geo.basemap import read_basemap
@@ -271,8 +271,9 @@ def _draw(fig: Any, layers: dict[str, Any], dpi: float) -> dict[str, list[Any]]:
     layers["countries"].plot(ax=ax, color=basemap.LAND_COLOR, edgecolor="none", zorder=1)
     collect(n, "always")
     n = len(ax.collections)
+    dashes = (0, (3, 3))
     layers["admin1"].boundary.plot(ax=ax, color=basemap.PROVINCE_COLOR, zorder=2,
-                                   linewidth=PROVINCE_PX * points, linestyle=(0, (3, 3)))  # fmt: skip
+                                   linewidth=PROVINCE_PX * points, linestyle=dashes)  # fmt: skip
     collect(n, "provinces")
     rivers = layers["rivers"]
     n = len(ax.collections)
