@@ -25,13 +25,15 @@ from geo.export import EXPORT_FORMATS, export_bytes, export_filename
 from geo.filters import IncidentFilter
 from geo.importers import MAX_UPLOAD_BYTES, import_file, rejected_to_csv_bytes
 from geo.importers.report import summary_line
+from geo.limits import REPORT_SCALE, REPORT_SIDE_PIXELS
 from geo.load import DEFAULT_DATA_PATH, file_sha256
-from geo.mapview import LEGEND_TITLES, build_layer_control, build_view_base, build_view_layers
+from geo.mapview import build_layer_control, build_view_base, build_view_layers
 from geo.palette import COLOR_BY
 from geo.playback import advance, start_window, tick_due
 from geo.report import PageOptions
 from geo.schema import IncidentDataError, MissingComponentError
 from geo.sites import read_sites
+from geo.symbology import LEGEND_TITLES
 from geo.timeline import STEPS, count_by_week, step_window, weekly_chart
 from geo.urlstate import view_from_query, view_to_query
 from geo.view import BASEMAPS, View, select_view, view_from_controls
@@ -99,6 +101,7 @@ def apply_view(view: View, span: tuple[date, date], groups: dict[str, list[str]]
     ss["min_fatalities"], ss["q"] = flt.min_fatalities, flt.text
     ss["color"], ss["basemap"], ss["report_title"] = view.color_by, view.basemap, view.title
     ss["clusters"], ss["heatmap"] = view.show_clusters, view.show_heatmap
+    ss["uncertainty"], ss["site_labels"] = view.show_uncertainty, view.site_layer
     ss["extent"], ss["playing"] = view.extent, False
 
 
@@ -328,13 +331,14 @@ else:
 with st.expander("Export the incidents shown"):
     e1, e2, e3, e4 = st.columns(4)
     e1.text_input("Report title", key="report_title", max_chars=120)
-    width = e2.number_input("PNG width (px)", 200, 20_000, 2400, step=100, key="report_width")
+    side, ratio = REPORT_SIDE_PIXELS, REPORT_SCALE
+    width = e2.number_input("PNG width (px)", *side, 2400, step=100, key="report_width")
     height = e3.number_input(
-        "PNG height (px)", 200, 20_000, 1697, step=100, key="report_height",
+        "PNG height (px)", *side, 1697, step=100, key="report_height",
         help="The PDF is always A4 landscape.",
     )  # fmt: skip
     scale = e4.number_input(
-        "Scale", 0.5, 8.0, 2.0, step=0.5, key="report_scale",
+        "Scale", *ratio, 2.0, step=0.5, key="report_scale",
         help="Device pixels per layout pixel: 2 draws text twice as sharp.",
     )  # fmt: skip
     try:

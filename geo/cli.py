@@ -14,6 +14,7 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from geo.limits import REPORT_SCALE, REPORT_SIDE_PIXELS
 from geo.schema import EVENT_TYPES, IncidentDataError, MissingComponentError
 
 if TYPE_CHECKING:
@@ -66,8 +67,9 @@ def _pixels(text: str) -> int:
         raise argparse.ArgumentTypeError(
             f"expected a whole number of pixels, got {text!r}"
         ) from None
-    if not 200 <= value <= 20_000:
-        raise argparse.ArgumentTypeError(f"expected 200 to 20000 pixels, got {value}")
+    low, high = REPORT_SIDE_PIXELS
+    if not low <= value <= high:
+        raise argparse.ArgumentTypeError(f"expected {low} to {high} pixels, got {value}")
     return value
 
 
@@ -76,23 +78,26 @@ def _scale(text: str) -> float:
         value = float(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"expected a number such as 2, got {text!r}") from None
-    if not 0.5 <= value <= 8:
-        raise argparse.ArgumentTypeError(f"expected a pixel ratio from 0.5 to 8, got {value}")
+    low, high = REPORT_SCALE
+    if not low <= value <= high:
+        raise argparse.ArgumentTypeError(
+            f"expected a pixel ratio from {low:g} to {high:g}, got {value}"
+        )
     return value
 
 
 def _bbox(text: str) -> tuple[float, float, float, float]:
-    try:
-        west, south, east, north = (float(v) for v in text.split(","))
-    except ValueError:
+    from geo.view import ViewError, check_extent
+
+    parts = text.split(",")
+    if len(parts) != 4:
         raise argparse.ArgumentTypeError(
             f"expected LON_MIN,LAT_MIN,LON_MAX,LAT_MAX such as 43.5,32.8,45,34, got {text!r}"
-        ) from None
-    if not (-180 <= west < east <= 180 and -85 <= south < north <= 85):
-        raise argparse.ArgumentTypeError(
-            f"expected west < east within ±180 and south < north within ±85, got {text!r}"
         )
-    return west, south, east, north
+    try:
+        return check_extent((parts[0], parts[1], parts[2], parts[3]))  # type: ignore[arg-type]
+    except ViewError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def _add_export_arguments(parser: argparse.ArgumentParser) -> None:

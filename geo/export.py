@@ -18,16 +18,10 @@ from typing import Final
 import geopandas as gpd
 
 from geo import palette
-from geo.filters import IncidentFilter, IncidentIndex
+from geo.filters import IncidentIndex
 from geo.incidents import to_csv_bytes, to_geojson_bytes
 from geo.recipe import Recipe, recipe_path_for, recipe_to_json_bytes
-from geo.report import (
-    PageOptions,
-    describe_filters,
-    describe_period,
-    draw_selection,
-    site_names_of,
-)
+from geo.report import PageOptions, draw_selection
 from geo.view import Extent, Selection, View, data_extent, select_view
 
 # Output format -> MIME type, for files and download buttons.
@@ -76,13 +70,6 @@ def export_filename(title: str, fmt: str) -> str:
     return f"{slug or 'incidents'}.{fmt}"
 
 
-def describe_caption(flt: IncidentFilter, incidents: gpd.GeoDataFrame, total: int) -> str:
-    """One line naming the period, the filters and the count, as on the report page."""
-    parts = [describe_period(flt, incidents), *describe_filters(flt, site_names_of(incidents))]
-    parts.append(f"{len(incidents):,} of {total:,} incidents shown")
-    return " · ".join(parts)
-
-
 def render_map_html(selection: Selection) -> bytes:
     """Render the interactive map of a view as one HTML file that opens without internet.
 
@@ -101,9 +88,10 @@ def render_map_html(selection: Selection) -> bytes:
     MissingComponentError
         When the web assets or the offline basemap are not installed.
     """
-    from geo import assets, mapview
+    from geo import mapview
+    from geo.standalone import inline_map_html
 
-    return assets.inline_map_html(mapview.build_view_map(selection)).encode("utf-8")
+    return inline_map_html(mapview.build_view_map(selection)).encode("utf-8")
 
 
 def export_bytes(

@@ -153,8 +153,9 @@ def view_from_controls(
     controls : mapping
         The widgets' values by key: ``window`` (first and last day), ``actors``,
         ``types``, ``sites``, ``min_fatalities``, ``q`` (searched words), ``color``,
-        ``basemap``, ``clusters``, ``heatmap``, ``report_title`` and ``extent`` (None to
-        fit the data). Missing keys take the defaults of :class:`View`.
+        ``basemap``, ``clusters``, ``heatmap``, ``uncertainty``, ``site_labels``,
+        ``report_title`` and ``extent`` (None to fit the data). Missing keys take the
+        defaults of :class:`View`.
     span : (date, date)
         The data's first and last day: a window reaching an end does not restrict it.
     ranking : iterable of str
@@ -187,6 +188,8 @@ def view_from_controls(
         basemap=str(controls.get("basemap", base.basemap)),
         show_clusters=bool(controls.get("clusters", base.show_clusters)),
         show_heatmap=bool(controls.get("heatmap", base.show_heatmap)),
+        show_uncertainty=bool(controls.get("uncertainty", base.show_uncertainty)),
+        site_layer=str(controls.get("site_labels", base.site_layer)),
         extent=controls.get("extent"),
     )
 
@@ -295,7 +298,7 @@ class Selection:
     @cached_property
     def caption(self) -> str:
         """One line naming the period, the filters and the count."""
-        from geo.export import describe_caption
+        from geo.report.wording import describe_caption
 
         return describe_caption(self.view.flt, self.incidents, self.total)
 

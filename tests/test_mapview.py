@@ -137,7 +137,7 @@ def test_popup_fields_carry_date_actors_place_and_citation() -> None:
 def test_popup_script_quotes_the_source_in_a_blockquote() -> None:
     page = render(mapview.build_map(sample()))
     assert '"<blockquote>" + s[r[17]] + "</blockquote>"' in page
-    assert mapview._ROW_FIELDS[17] == "source_quote"
+    assert mapview.tables._ROW_FIELDS[17] == "source_quote"
 
 
 def test_approximate_dates_are_marked_and_explained() -> None:

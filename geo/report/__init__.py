@@ -37,6 +37,7 @@ from geo.report.projection import (
 )
 from geo.report.wording import (
     count_approximate,
+    describe_caption,
     describe_filters,
     describe_incident,
     describe_period,
@@ -54,6 +55,7 @@ __all__ = [
     "ReportPage",
     "check_fonts",
     "count_approximate",
+    "describe_caption",
     "describe_filters",
     "describe_incident",
     "describe_period",

@@ -13,7 +13,7 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from geo import __version__, palette
-from geo.limits import check_report_size
+from geo.limits import REPORT_SCALE, REPORT_SIDE_PIXELS, check_report_size
 from geo.schema import MissingComponentError
 
 if TYPE_CHECKING:
@@ -125,10 +125,11 @@ class PageOptions:
 
 def _check_page(width: int, height: int, scale: float) -> None:
     """Refuse a page size out of range, too small to lay out, or over the pixel budget."""
-    if not (200 <= width <= 20_000 and 200 <= height <= 20_000):
-        raise ValueError(f"width and height must be 200 to 20000 pixels; got {width} x {height}")
-    if not 0.5 <= scale <= 8:
-        raise ValueError(f"scale must be between 0.5 and 8; got {scale}")
+    (low, high), (least, most) = REPORT_SIDE_PIXELS, REPORT_SCALE
+    if not (low <= width <= high and low <= height <= high):
+        raise ValueError(f"width and height must be {low} to {high} pixels; got {width} x {height}")
+    if not least <= scale <= most:
+        raise ValueError(f"scale must be between {least:g} and {most:g}; got {scale}")
     layout = (width / scale, height / scale)
     if layout[0] < MIN_LAYOUT_PX[0] or layout[1] < MIN_LAYOUT_PX[1]:
         raise ValueError(

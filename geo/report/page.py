@@ -49,10 +49,8 @@ from geo.report.projection import _to_lonlat, fit_extent, project_points
 from geo.report.wording import (
     _wrap,
     count_approximate,
-    describe_filters,
+    describe_caption,
     describe_incident,
-    describe_period,
-    site_names_of,
     summarize_sources,
 )
 
@@ -210,10 +208,7 @@ def _compose(
     fx, fy = 1 / wi, 1 / hi
     text_width = wi - 2 * margin
     title = _wrap(options.title.strip() or "Incidents", 19, text_width)
-    subtitle_parts = [describe_period(flt, incidents)]
-    subtitle_parts += describe_filters(flt, site_names_of(incidents))
-    shown = f"{len(incidents):,} of {total:,} incidents shown"
-    subtitle = _wrap(" · ".join([*subtitle_parts, shown]), 10.5, text_width)
+    subtitle = _wrap(describe_caption(flt, incidents, total), 10.5, text_width)
     y = 1 - margin * fy
     title_artist = _text(
         fig,

@@ -124,3 +124,25 @@ def _wrap(text: str, size_pt: float, width_in: float) -> str:
     """Wrap text to a width in inches (DejaVu Sans averages ~0.55 em per character)."""
     chars = max(20, int(width_in * 72 / (size_pt * 0.55)))
     return "\n".join(textwrap.wrap(text, chars)) if text else ""
+
+
+def describe_caption(flt: IncidentFilter, incidents: gpd.GeoDataFrame, total: int) -> str:
+    """One line naming the period, the filters and the count: the report's subtitle.
+
+    Parameters
+    ----------
+    flt : IncidentFilter
+        The filter that selected the incidents.
+    incidents : GeoDataFrame
+        The incidents shown.
+    total : int
+        How many incidents the dataset holds.
+
+    Returns
+    -------
+    str
+        The same line heads the report page, the map's camera caption and the dashboard.
+    """
+    parts = [describe_period(flt, incidents), *describe_filters(flt, site_names_of(incidents))]
+    parts.append(f"{len(incidents):,} of {total:,} incidents shown")
+    return " · ".join(parts)
