@@ -113,3 +113,29 @@ def test_overrides_ignore_none() -> None:
     recipe = make_recipe()
     changed = with_overrides(recipe, format="pdf", data_path=None)
     assert changed.format == "pdf" and changed.data_path == recipe.data_path
+
+
+def test_the_whole_view_is_kept_in_the_recipe() -> None:
+    view = VIEW.with_changes(
+        basemap="OpenStreetMap", show_heatmap=True, show_clusters=False, site_layer="none"
+    )
+    recipe = Recipe(view=view, page=PAGE, format="html")
+    data = recipe.to_dict()
+    assert data["view"] == {"basemap": "OpenStreetMap", "layers": "heatmap,uncertainty",
+                            "site_labels": "none"}  # fmt: skip
+    assert recipe_from_dict(json.loads(json.dumps(data))) == recipe
+
+
+def test_a_first_version_recipe_draws_every_site() -> None:
+    data = make_recipe().to_dict()
+    del data["view"]
+    data["recipe_version"] = 1
+    recipe = recipe_from_dict(data)
+    assert recipe.view == VIEW.with_changes(site_layer="all")
+    assert recipe.page == PAGE
+
+
+def test_an_unknown_presentation_value_is_named() -> None:
+    data = {**make_recipe().to_dict(), "view": {"basemap": "Google"}}
+    with pytest.raises(IncidentDataError, match="basemap"):
+        recipe_from_dict(data, "r.json")
