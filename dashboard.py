@@ -36,7 +36,7 @@ from geo.sites import read_sites
 from geo.symbology import LEGEND_TITLES
 from geo.timeline import STEPS, count_by_week, step_window, weekly_chart
 from geo.urlstate import view_from_query, view_to_query
-from geo.view import BASEMAPS, View, select_view, view_from_controls
+from geo.view import BASEMAPS, View, controls_of_view, select_view, view_from_controls
 
 DATA_ENV = "INCIDENT_MAP_DATA"
 EXPORT_LABELS = {"png": "Report PNG", "pdf": "Report PDF", "html": "Map HTML", "csv": "CSV",
@@ -92,17 +92,8 @@ def query_dict() -> dict[str, list[str]]:
 
 def apply_view(view: View, span: tuple[date, date], groups: dict[str, list[str]]) -> None:
     """Put a view (from the URL, or the default) into the widgets' state."""
-    flt, (lo, hi) = view.flt, span
-    start = min(max(flt.start or lo, lo), hi)
-    ss["window"] = (start, max(min(flt.end or hi, hi), start))
-    ss["actors"] = list(flt.actors)
+    ss.update(controls_of_view(view, span), playing=False)
     ss["affiliations"] = ss["_affiliations"] = covered_groups(groups, ss["actors"])
-    ss["types"], ss["sites"] = list(flt.event_types), list(flt.sites)
-    ss["min_fatalities"], ss["q"] = flt.min_fatalities, flt.text
-    ss["color"], ss["basemap"], ss["report_title"] = view.color_by, view.basemap, view.title
-    ss["clusters"], ss["heatmap"] = view.show_clusters, view.show_heatmap
-    ss["uncertainty"], ss["site_labels"] = view.show_uncertainty, view.site_layer
-    ss["extent"], ss["playing"] = view.extent, False
 
 
 def basemap_label(name: str) -> str:
@@ -297,15 +288,8 @@ else:
     else:
         # The base map is rebuilt identically each run, so the component keeps the user's
         # view; only the incident layers are swapped. returned_objects=[]: no rerun on pan.
-        st_folium(
-            base,
-            key="map",
-            feature_group_to_add=layers,
-            layer_control=build_layer_control(),
-            returned_objects=[],
-            height=580,
-            use_container_width=True,
-        )
+        st_folium(base, key="map", feature_group_to_add=layers, layer_control=build_layer_control(),
+                  returned_objects=[], height=580, use_container_width=True)  # fmt: skip
 
     st.subheader("Incidents per week")
     flt = view.flt

@@ -194,6 +194,41 @@ def view_from_controls(
     )
 
 
+def controls_of_view(view: View, span: tuple[date, date]) -> dict[str, Any]:
+    """Return the widget values that show a view: the inverse of :func:`view_from_controls`.
+
+    Parameters
+    ----------
+    view : View
+        From a link, or the default.
+    span : (date, date)
+        The data's first and last day; the time window is kept inside it.
+
+    Returns
+    -------
+    dict
+        The keys :func:`view_from_controls` reads (the actor ranking is the data's).
+    """
+    flt, (lo, hi) = view.flt, span
+    start = min(max(flt.start or lo, lo), hi)
+    return {
+        "window": (start, max(min(flt.end or hi, hi), start)),
+        "actors": list(flt.actors),
+        "types": list(flt.event_types),
+        "sites": list(flt.sites),
+        "min_fatalities": flt.min_fatalities,
+        "q": flt.text,
+        "color": view.color_by,
+        "basemap": view.basemap,
+        "clusters": view.show_clusters,
+        "heatmap": view.show_heatmap,
+        "uncertainty": view.show_uncertainty,
+        "site_labels": view.site_layer,
+        "report_title": view.title,
+        "extent": view.extent,
+    }
+
+
 def check_extent(extent: Extent) -> Extent:
     """Check an extent's order and range.
 

@@ -8,8 +8,11 @@ from typing import Final
 import numpy as np
 from pyproj import Transformer
 
-# Iraq and Syria: the map shown when nothing is selected and no extent is given.
-DEFAULT_BOUNDS: Final = (35.5, 29.0, 48.8, 37.6)
+from geo.view import DEFAULT_EXTENT
+
+# Iraq and Syria: the map shown when nothing is selected and no extent is given, the same
+# (west, south, east, north) the interactive map opens on.
+DEFAULT_BOUNDS: Final = DEFAULT_EXTENT
 MIN_SPAN_KM: Final = 120.0  # a single incident still shows the towns around it
 LOCATOR_MIN_SPAN_KM: Final = 1_600.0  # the overview map shows at least this much
 PAD_FRACTION: Final = 0.12
