@@ -100,10 +100,22 @@ def _bbox(text: str) -> tuple[float, float, float, float]:
         raise argparse.ArgumentTypeError(str(exc)) from None
 
 
+def _layers(text: str) -> dict[str, bool]:
+    """Read ``--layers``: the map layers switched on, as View fields."""
+    from geo.urlstate import LAYER_PARAMS
+
+    named = {name.strip() for name in text.split(",") if name.strip()}
+    if unknown := sorted(named - set(LAYER_PARAMS)):
+        raise argparse.ArgumentTypeError(
+            f"expected any of {', '.join(LAYER_PARAMS)}, got {', '.join(unknown)}"
+        )
+    return {attr: name in named for name, attr in LAYER_PARAMS.items()}
+
+
 def _add_export_arguments(parser: argparse.ArgumentParser) -> None:
     """Add the options of ``python -m geo export`` to its parser."""
     from geo.palette import COLOR_BY
-    from geo.view import SITE_LAYERS
+    from geo.view import BASEMAPS, SITE_LAYERS
 
     parser.description = (
         "Export the incidents that pass the filters. The suffix of --out picks the format: "
@@ -165,6 +177,14 @@ def _add_export_arguments(parser: argparse.ArgumentParser) -> None:
         choices=SITE_LAYERS,
         help="sites drawn with labels on the HTML map (default all)",
     )
+    page.add_argument("--basemap", choices=BASEMAPS, help="HTML map's basemap (default offline)")
+    page.add_argument(
+        "--layers",
+        type=_layers,
+        metavar="L,L",
+        help="HTML map layers switched on, of clusters, heatmap, uncertainty "
+        "(default clusters,uncertainty; an empty value switches all off)",
+    )
     page.add_argument(
         "--bbox",
         type=_bbox,
@@ -199,9 +219,12 @@ def _view_changes(ns: argparse.Namespace) -> dict[str, object]:
         ("color_by", "color_by"),
         ("bbox", "extent"),
         ("site_labels", "site_layer"),
+        ("basemap", "basemap"),
     ):
         if getattr(ns, name, None) is not None:
             changes[key] = getattr(ns, name)
+    if getattr(ns, "layers", None) is not None:
+        changes.update(ns.layers)
     return changes
 
 

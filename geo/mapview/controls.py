@@ -106,7 +106,7 @@ class _MapInfo(MacroElement):
         self._name = "MapInfo"
         info = {
             # Raw text for the caption (drawn on a canvas, never parsed as HTML);
-            # _script_json keeps "<" out of the page.
+            # script_json keeps "<" out of the page.
             "title": options.title,
             "caption": options.caption,
             "count": f"{count:,} incident{'s' if count != 1 else ''} shown",
