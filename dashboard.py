@@ -199,6 +199,8 @@ if ss.get("_data_key") != data.key:
         url_view = url_view.with_changes(flt=IncidentFilter())
     apply_view(url_view, span, groups)
     ss["_data_key"] = data.key
+if ss.pop("_tick", False) and ss.get("playing"):  # a playback tick moves the window before
+    ss["window"], ss["playing"] = advance(tuple(ss["window"]), span, ss["step"])  # its widget
 
 # ---------------------------------------------------------------- widgets
 sb = st.sidebar
@@ -249,11 +251,10 @@ if ss["playing"]:
 
     @st.fragment(run_every=float(ss["speed"]))
     def play() -> None:
-        """Advance the window one step per tick; stop at the end of the data."""
+        """Ask for one step per tick; the rerun moves the window and stops at the end."""
         if not tick_due(time.monotonic(), ss.get("_last_tick", 0.0), float(ss["speed"])):
             return
-        ss["_last_tick"] = time.monotonic()
-        ss["window"], ss["playing"] = advance(tuple(ss["window"]), span, ss["step"])
+        ss["_last_tick"], ss["_tick"] = time.monotonic(), True
         st.rerun()
 
     play()
