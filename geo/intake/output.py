@@ -75,6 +75,9 @@ def candidate_record(
     dict
         The contract's incident fields, ``confidence``, quote offsets,
         ``duplicate_of`` / ``status``, and ``evidence`` (field -> words).
+        ``fatalities`` and ``injuries`` are None (null in GeoJSON, empty in
+        CSV) when the text gives no count: unknown, not zero; only words such
+        as "no casualties" give 0.
     """
     place = cand.place
     stem = Path(article.name).stem or "article"
@@ -95,7 +98,7 @@ def candidate_record(
         "admin1": "",
         "country": place.country if place is not None else "",
         "geo_precision": place.geo_precision if place is not None else 3,
-        "fatalities": cand.fatalities if cand.fatalities is not None else 0,
+        "fatalities": cand.fatalities,  # None (empty) when the text gives no count
         "injuries": cand.injuries,
         "notes": "Candidate proposed from the article text; not yet reviewed.",
         "source": source or article.url or article.name,
