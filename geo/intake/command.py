@@ -5,9 +5,12 @@ from __future__ import annotations
 import argparse
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from geo.intake.article import Article, parse_date, read_article
+
+if TYPE_CHECKING:
+    import geopandas as gpd
 
 
 def add_propose_arguments(parser: argparse.ArgumentParser) -> None:
@@ -31,6 +34,7 @@ def propose_records(
     published: date | None = None,
     source: str = "",
     data: str | Path | None = None,
+    incidents: gpd.GeoDataFrame | None = None,
 ) -> list[dict[str, Any]]:
     """Candidate records for an article, scored and checked against existing incidents.
 
@@ -43,6 +47,8 @@ def propose_records(
         The publication name for ``source``.
     data : str or Path, optional
         Incidents to match duplicates against; the bundled data by default.
+    incidents : GeoDataFrame, optional
+        Incidents already read (from a store, say), used instead of ``data``.
 
     Returns
     -------
@@ -61,7 +67,8 @@ def propose_records(
 
     proposal = propose_incidents(article, published)
     candidates = score(proposal)
-    incidents = read_incidents(data or DEFAULT_DATA_PATH)
+    if incidents is None:
+        incidents = read_incidents(data or DEFAULT_DATA_PATH)
     duplicates = find_duplicates(candidates, incidents)
     return [
         candidate_record(c, article, k + 1, source, dup)

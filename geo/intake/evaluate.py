@@ -27,6 +27,7 @@ from typing import Any, Final
 from geo.intake.article import read_article
 from geo.intake.candidates import Candidate, propose_incidents
 from geo.intake.confidence import MODEL_PATH, ConfidenceModel, fit_model, load_model, save_model
+from geo.intake.decisions import DecisionLog
 from geo.intake.output import score
 from geo.intake.sentences import split_sentences
 from geo.sites import haversine_km
@@ -302,6 +303,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Print the figures for the held-out and development sets; ``--fit`` refits confidence."""
     parser = argparse.ArgumentParser(prog="python -m geo.intake.evaluate", description=__doc__)
     parser.add_argument("--fit", action="store_true", help="refit confidence on the dev sets")
+    parser.add_argument(
+        "--decisions",
+        type=Path,
+        action="append",
+        default=[],
+        help="with --fit: also fit on the decisions recorded in this log (JSON lines)",
+    )
     parser.add_argument("--verbose", "-v", action="store_true", help="list every failure")
     parser.add_argument("--set", type=Path, action="append", help="evaluate this folder only")
     ns = parser.parse_args(argv)
@@ -312,6 +320,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             str(d.relative_to(REPO)) if d.is_relative_to(REPO) else f"../shared/{d.name}"
             for d in dev
         )
+        for log_path in ns.decisions:
+            decided = DecisionLog(log_path).training_rows()
+            rows.extend(decided)
+            names += f", {len(decided)} decisions in {log_path.name}"
         model = fit_model(rows, l2=1.0, fitted_on=f"{len(rows)} candidates from {names}")
         save_model(model, MODEL_PATH)
         print(f"fitted confidence on {len(rows)} candidates; wrote {MODEL_PATH.name}")

@@ -74,7 +74,9 @@ def candidate_record(
     -------
     dict
         The contract's incident fields, ``confidence``, quote offsets,
-        ``duplicate_of`` / ``status``, and ``evidence`` (field -> words).
+        ``duplicate_of`` / ``status``, ``evidence`` (field -> words) and
+        ``features`` (what ``confidence`` was computed from, kept so recorded
+        decisions can refit it; not written to CSV).
         ``fatalities`` and ``injuries`` are None (null in GeoJSON, empty in
         CSV) when the text gives no count: unknown, not zero; only words such
         as "no casualties" give 0.
@@ -116,6 +118,7 @@ def candidate_record(
         "longitude": place.lon if place is not None else None,
         "context_quotes": list(cand.context_quotes),
         "evidence": {name: cand.evidence.get(name, "") for name in EVIDENCE_FIELDS},
+        "features": dict(cand.features),
     }
 
 
