@@ -11,6 +11,7 @@ quote, offsets, confidence, evidence, edits) in ``extra``.
 
 from __future__ import annotations
 
+import hashlib
 import html
 import re
 from collections.abc import Mapping
@@ -387,3 +388,18 @@ def draft_record(decision: Decision, *, source: str = "", published: str = "") -
     )
     record["extra"] = {"provenance": provenance}
     return record
+
+
+def draft_event_id(candidate: Mapping[str, Any], published: str = "") -> str:
+    """Return a stable ``event_id`` for the draft of a candidate, unique across articles.
+
+    The id digests the quote, the publication date and the candidate's place, so
+    accepting the same candidate again names the same draft, while the same
+    sentence position in two pasted articles never collides.
+    """
+    key = "\x1f".join(
+        str(candidate.get(name) or "")
+        for name in ("source_quote", "source_file", "location", "event_date")
+    )
+    digest = hashlib.sha256(f"{published}\x1f{key}".encode()).hexdigest()[:12]
+    return f"intake-{digest}"
