@@ -144,16 +144,17 @@ def merge_source(
     row["source"] = _fold(str(row["source"] or ""), publication)
     row["source_quote"] = _fold(str(row["source_quote"] or ""), str(candidate["source_quote"]))
     extra = dict(row["extra"] or {})
-    extra["sources"] = [
-        *extra.get("sources", []),
-        {
-            "source": publication,
-            "source_file": candidate.get("source_file", ""),
-            "quote": candidate.get("source_quote", ""),
-            "quote_start": candidate.get("quote_start"),
-            "quote_end": candidate.get("quote_end"),
-            "confidence": candidate.get("confidence"),
-            "candidate_event_date": candidate.get("event_date"),
-        },
-    ]
+    entry = {
+        "source": publication,
+        "source_file": candidate.get("source_file", ""),
+        "quote": candidate.get("source_quote", ""),
+        "quote_start": candidate.get("quote_start"),
+        "quote_end": candidate.get("quote_end"),
+        "confidence": candidate.get("confidence"),
+        "candidate_event_date": candidate.get("event_date"),
+    }
+    sources = list(extra.get("sources", []))
+    if entry not in sources:
+        sources.append(entry)
+    extra["sources"] = sources
     store.store_incidents(record_frame(row), origin=str(row["origin"]), extras=[extra])
