@@ -272,6 +272,10 @@ if "intake" in ss:
     published = date.fromisoformat(ss.intake["published"])
     st.subheader(f"{len(records)} candidates")
     text_html(f"published {published.isoformat()} · decisions recorded to {log.path}")
+    text_html(
+        "Highlighted: the sentence each candidate rests on. Underlined: the words a field was "
+        "read from (hover to see which). An empty count is unknown."
+    )
     if not records:
         st.info("The article reports no incident the rules can find.")
     for i, rec in enumerate(records):
