@@ -114,11 +114,13 @@ def propose(ns: argparse.Namespace, store: IncidentStore | None) -> None:
     else:
         incidents = read_incidents(ns.data or DEFAULT_DATA_PATH)
     source = ss.get("intake_source", "").strip()
+    source_url = ss.get("intake_source_url", "").strip() or article.url
     records = propose_records(article, published, source, incidents=incidents)
     ss.intake = {
         "text": article.text,
         "published": published.isoformat(),
         "source": source,
+        "source_url": source_url,
         "records": records,
     }
     ss.intake_done = {}
@@ -180,7 +182,12 @@ def decide(
         return
     edits = locate_edits(rec, changed_fields(rec, read_form(values)))
     decision = accept(rec, edits, reviewer=user, event_id=draft_event_id(rec, intake["published"]))
-    record = draft_record(decision, source=intake["source"], published=intake["published"])
+    record = draft_record(
+        decision,
+        source=intake["source"],
+        published=intake["published"],
+        source_url=intake["source_url"],
+    )
     save_draft(store, record)
     log.record(decision)
     edited = f" (edited: {', '.join(sorted(edits))})" if edits else ""
@@ -255,11 +262,12 @@ log = DecisionLog(decision_log_path(ns.db, ns.decisions))
 with st.form(key="intake_article"):
     st.text_area("Article text", key="intake_text", height=200)
     st.file_uploader("or upload an article", type=["txt", "html", "htm"], key="intake_upload")
-    left, right = st.columns(2)
+    left, middle, right = st.columns(3)
     left.text_input(
         "Published (YYYY-MM-DD; empty: the article's date line)", key="intake_published"
     )
-    right.text_input("Source (publication)", key="intake_source")
+    middle.text_input("Source (publication)", key="intake_source")
+    right.text_input("Source URL (empty: the article's url: line)", key="intake_source_url")
     submitted = st.form_submit_button("Propose candidates", key="intake_propose")
 if submitted:
     try:

@@ -318,7 +318,9 @@ def locate_edits(
     return out
 
 
-def draft_record(decision: Decision, *, source: str = "", published: str = "") -> dict[str, Any]:
+def draft_record(
+    decision: Decision, *, source: str = "", published: str = "", source_url: str = ""
+) -> dict[str, Any]:
     """Return the store record of an accepted candidate: a draft with its provenance.
 
     Parameters
@@ -329,12 +331,14 @@ def draft_record(decision: Decision, *, source: str = "", published: str = "") -
         The publication the analyst named, when the candidate's own is to be replaced.
     published : str
         The article's publication date, kept with the provenance.
+    source_url : str
+        Where the article can be read, when known.
 
     Returns
     -------
     dict
         Every contract field, ``longitude``, ``latitude``, ``uncertainty_km``,
-        ``coord_source``, ``status`` (``draft``) and ``extra`` holding
+        ``coord_source``, ``source_url``, ``status`` (``draft``) and ``extra`` holding
         ``provenance``: source, quote, its offsets, confidence, evidence per
         field, the fields the analyst edited, reviewer and time.
 
@@ -375,10 +379,12 @@ def draft_record(decision: Decision, *, source: str = "", published: str = "") -
     record["uncertainty_km"] = incident.get("uncertainty_km")
     record["coord_source"] = incident.get("coord_source") or ""
     record["status"] = "draft"
+    record["source_url"] = source_url.strip()
     provenance = dict(incident.get("provenance") or {})
     provenance.update(
         {
             "source": record["source"],
+            "source_url": record["source_url"],
             "source_file": candidate.get("source_file", ""),
             "published": published,
             "quote": candidate.get("source_quote", ""),
