@@ -213,3 +213,16 @@ def test_a_store_without_accounts_on_sqlite_is_the_local_users(tmp_path):
     assert Curator(local).role == "admin"
     Curator(local).add(NEW)
     local.close()
+
+
+def test_db_user_add_grants_roles_and_refuses_unknown_ones(store_url, capsys):
+    from geo.cli import main
+
+    open_store(store_url, create=True).close()
+    assert main(["db", "user", "add", "rea", "--role", "reviewer", "--db", store_url]) == 0
+    assert main(["db", "user", "add", "rea", "--role", "admin", "--db", store_url]) == 0
+    assert main(["db", "user", "list", "--db", store_url]) == 0
+    out = capsys.readouterr().out
+    assert "rea has the reviewer role" in out and "rea\tadmin" in out
+    with pytest.raises(SystemExit):
+        main(["db", "user", "add", "rea", "--role", "boss", "--db", store_url])
