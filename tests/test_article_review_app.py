@@ -34,6 +34,7 @@ def _proposed() -> AppTest:
     at.run()
     at.text_area(key="intake_text").set_value(ARTICLE)
     at.text_input(key="intake_source").set_value("Example Wire")
+    at.text_input(key="intake_source_url").set_value("https://example.org/taji")
     at.button(key="intake_propose").click().run()
     assert not at.exception and not at.error
     return at
@@ -95,13 +96,14 @@ def test_merge_adds_the_article_as_another_source(store_url):
         "spokesman said.\n"
     )
     again.text_input(key="intake_source").set_value("Second Paper")
+    again.text_input(key="intake_source_url").set_value("https://example.org/second")
     again.button(key="intake_propose").click().run()
     merge_into = again.text_input(key="intake_0_merge_into")
     assert merge_into.value == first["event_id"]  # offered as another source for it
     again.button(key="intake_0_merge").click().run()
     assert not again.exception and not again.error
     (row,) = _rows(store_url)
-    assert row["source"] == "Example Wire | Second Paper"
+    assert row["source"] == "Example Wire; Second Paper"
     assert "Rockets struck Camp Taji" in row["source_quote"]
     assert row["extra"]["sources"][0]["source"] == "Second Paper"
     assert row["version"] == 2

@@ -19,6 +19,7 @@ from geo.intake.drafts import (
     save_draft,
 )
 from geo.intake.review import draft_event_id, draft_record
+from geo.store.errors import StoreError
 from geo.store.schema import incidents as t
 from geo.store.store import open_store
 
@@ -49,9 +50,11 @@ def _rows(store):
 
 def test_accepting_twice_keeps_one_draft(store, candidate):
     save_draft(store, _draft(candidate))
-    save_draft(store, _draft(candidate))
+    with pytest.raises(StoreError, match="already stored"):
+        save_draft(store, _draft(candidate))
     (row,) = _rows(store)
     assert row["origin"] == INTAKE_ORIGIN and row["status"] == "draft"
+    assert row["extra"]["provenance"]["quote_start"] == candidate["quote_start"]
     assert row["updated_by"] == "ana"
     assert [r.action for r in store.history(row["event_id"])] == ["insert"]
 
@@ -75,10 +78,11 @@ def test_merge_folds_source_once_and_refuses_unknown_ids(store, candidate):
     merge_source(store, second, draft["event_id"])
     merge_source(store, second, draft["event_id"])  # the same source again adds nothing
     (row,) = _rows(store)
-    assert row["source"] == "Wire | Paper"
-    assert row["source_quote"].endswith(" | Rockets struck the base.")
+    assert row["source"] == "Wire; Paper"
+    assert row["source_quote"].endswith("\nRockets struck the base.")
     assert [s["source"] for s in row["extra"]["sources"]] == ["Paper"]
     assert row["version"] == 2  # the repeated merge changed nothing
+    assert [r.action for r in store.history(row["event_id"])] == ["insert", "update"]
     assert row["extra"]["provenance"]["quote_start"] == candidate["quote_start"]
     with pytest.raises(DecisionError, match="no incident in the store has event_id 'nope'"):
         merge_source(store, second, "nope")

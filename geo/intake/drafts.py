@@ -1,7 +1,9 @@
 """Accepted candidates written to the incident store as drafts, and merged as sources.
 
-The store keeps every write with its revision (who, when, before and after), so a
-draft made from an article can be traced back to the analyst and the sentence.
+Both go through the curation API (:class:`geo.store.curation.Curator`), which checks
+the user's role and the fields and keeps every write with its revision (who, when,
+before and after), so a draft made from an article can be traced back to the analyst
+and the sentence.
 """
 
 from __future__ import annotations
@@ -11,11 +13,7 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
 
-import pandas as pd
-from shapely.geometry import Point
-
 from geo.filters import IncidentFilter
-from geo.incidents import COLUMNS, coerce_incidents
 from geo.intake.decisions import DecisionError
 
 if TYPE_CHECKING:
@@ -26,45 +24,40 @@ if TYPE_CHECKING:
 INTAKE_ORIGIN: Final = "article-intake"
 # How far back a candidate's duplicates are looked for: candidates reach a few years back.
 DUPLICATE_YEARS: Final = 3
-QUOTE_SEPARATOR: Final = " | "
 
 
-def record_frame(record: Mapping[str, Any]) -> gpd.GeoDataFrame:
-    """Return one draft record as a one-row canonical incident table.
+def save_draft(store: IncidentStore, record: Mapping[str, Any]) -> int:
+    """Add a draft incident with its provenance through the curation API.
 
-    Parameters
-    ----------
-    record : mapping
-        From :func:`geo.intake.review.draft_record`.
-
-    Returns
-    -------
-    GeoDataFrame
-    """
-    row = {name: [record.get(name)] for name in COLUMNS}
-    point = Point(float(record["longitude"]), float(record["latitude"]))
-    return coerce_incidents(pd.DataFrame(row), geometry=[point])
-
-
-def save_draft(store: IncidentStore, record: Mapping[str, Any]) -> str:
-    """Write a draft incident with its provenance; the store records its revision.
+    The acting user is the store's; curation checks the role (an editor at least),
+    the fields (as an import does) and records the revision in the same transaction.
 
     Parameters
     ----------
     store : IncidentStore
     record : mapping
-        From :func:`geo.intake.review.draft_record` (``status`` draft, ``extra``
-        holding the provenance).
+        From :func:`geo.intake.review.draft_record` (``extra`` holding the provenance).
 
     Returns
     -------
-    str
-        The draft's ``event_id``.
+    int
+        The store's id of the new draft.
+
+    Raises
+    ------
+    PermissionDenied
+        When the user may not add incidents.
+    InvalidIncidentError
+        With a message per refused field (a source URL or file is required, say).
+    StoreError
+        When this candidate was accepted already (its draft id is taken).
     """
-    store.store_incidents(
-        record_frame(record), origin=INTAKE_ORIGIN, extras=[dict(record.get("extra") or {})]
+    from geo.store.curation import Curator
+
+    values = {k: v for k, v in record.items() if k not in ("extra", "status")}
+    return Curator(store).add(
+        values, origin=INTAKE_ORIGIN, provenance=dict(record.get("extra") or {})
     )
-    return str(record["event_id"])
 
 
 def decision_log_path(store_url: str | None, explicit: str | None = None) -> Path:
@@ -98,20 +91,21 @@ def incidents_for_duplicates(store: IncidentStore, published: date) -> gpd.GeoDa
     return store.query(IncidentFilter(start=start, end=published))
 
 
-def _fold(old: str, new: str) -> str:
-    if not new or new in old.split(QUOTE_SEPARATOR) or new in old.split("; "):
+def _fold(old: str, new: str, separator: str) -> str:
+    """Join a new part to a field once."""
+    if not new or new in old.split(separator):
         return old
-    return f"{old}{QUOTE_SEPARATOR}{new}" if old else new
+    return f"{old}{separator}{new}" if old else new
 
 
 def merge_source(
     store: IncidentStore, candidate: Mapping[str, Any], event_id: str, source: str = ""
-) -> None:
+) -> int:
     """Add a candidate's article to an existing incident as another source.
 
-    The incident's ``source`` gains the publication and ``source_quote`` the
-    sentence (each once), and ``extra["sources"]`` the candidate's provenance;
-    the store records the change as a revision by the store's user.
+    Through the curation API: the incident's ``source`` gains the publication and
+    ``source_quote`` the sentence (each once, joined as curation's merge joins them),
+    and ``extra["sources"]`` the candidate's provenance; the revision is the user's.
 
     Parameters
     ----------
@@ -123,27 +117,34 @@ def merge_source(
     source : str
         The publication, when the candidate's own is to be replaced.
 
+    Returns
+    -------
+    int
+        The incident's new version.
+
     Raises
     ------
     DecisionError
         When no incident, or more than one, has that ``event_id``.
+    PermissionDenied, EditConflict
+        From curation.
     """
     import sqlalchemy as sa
 
+    from geo.store.curation import SEPARATOR, Curator
     from geo.store.schema import incidents as t
 
-    stmt = sa.select(t).where(t.c.event_id == event_id, t.c.deleted_at.is_(None))
+    stmt = sa.select(t.c.id).where(t.c.event_id == event_id, t.c.deleted_at.is_(None))
     with store.engine.connect() as conn:
-        rows = [dict(r) for r in conn.execute(stmt).mappings()]
-    if not rows:
+        ids = [int(r.id) for r in conn.execute(stmt)]
+    if not ids:
         raise DecisionError(f"no incident in the store has event_id {event_id!r}")
-    if len(rows) > 1:
-        raise DecisionError(f"{len(rows)} incidents have event_id {event_id!r}: merge in curation")
-    row = rows[0]
+    if len(ids) > 1:
+        raise DecisionError(f"{len(ids)} incidents have event_id {event_id!r}: merge in curation")
+    curator = Curator(store)
+    stored = curator.get(ids[0])
+    old = stored.values
     publication = source.strip() or str(candidate.get("source") or "")
-    row["source"] = _fold(str(row["source"] or ""), publication)
-    row["source_quote"] = _fold(str(row["source_quote"] or ""), str(candidate["source_quote"]))
-    extra = dict(row["extra"] or {})
     entry = {
         "source": publication,
         "source_file": candidate.get("source_file", ""),
@@ -153,8 +154,18 @@ def merge_source(
         "confidence": candidate.get("confidence"),
         "candidate_event_date": candidate.get("event_date"),
     }
+    extra = dict(old.get("extra") or {})
     sources = list(extra.get("sources", []))
     if entry not in sources:
         sources.append(entry)
     extra["sources"] = sources
-    store.store_incidents(record_frame(row), origin=str(row["origin"]), extras=[extra])
+    changes = {
+        "source": _fold(str(old.get("source") or ""), publication, SEPARATOR["source"]),
+        "source_quote": _fold(
+            str(old.get("source_quote") or ""),
+            str(candidate.get("source_quote") or ""),
+            SEPARATOR["source_quote"],
+        ),
+        "extra": extra,
+    }
+    return curator.update(ids[0], changes, expected_version=stored.version)

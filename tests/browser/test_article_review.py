@@ -34,6 +34,7 @@ def test_paste_accept_one_reject_one(page, watch, tmp_path):
         page.wait_for_selector(APP_IDLE, timeout=60_000)
         page.locator(".st-key-intake_text textarea").fill(ARTICLE)
         page.locator(".st-key-intake_source input").fill("Example Wire")
+        page.locator(".st-key-intake_source_url input").fill("https://example.org/taji")
         page.locator(".st-key-intake_propose button").click()
         first = page.locator(".st-key-intake_card_0")
         first.wait_for(timeout=60_000)
