@@ -92,3 +92,46 @@ def test_decision_log_lies_beside_a_sqlite_store(tmp_path):
     assert decision_log_path(f"sqlite:///{tmp_path}/s.db") == tmp_path / "s.decisions.jsonl"
     assert decision_log_path("postgresql://u@h/db") == Path("intake-decisions.jsonl")
     assert decision_log_path(None, "x.jsonl") == Path("x.jsonl")
+
+
+CLI_ARTICLE = (
+    "published: 2020-07-14\n\n"
+    "Two Iraqi soldiers were killed when a roadside bomb struck their patrol outside Tikrit "
+    "on Monday, a security source said.\n\n"
+    "Protesters marched in Basra on Sunday.\n"
+)
+
+
+def test_propose_with_db_stores_what_can_stand_and_says_why_not(tmp_path, capsys):
+    from geo.cli import main
+
+    url = f"sqlite:///{tmp_path / 'p.db'}"
+    open_store(url, create=True).close()
+    article = tmp_path / "tikrit.txt"
+    article.write_text(CLI_ARTICLE, encoding="utf-8")
+    args = ["propose", str(article), "--out", str(tmp_path / "c.geojson"), "--db", url]
+    assert main(args) == 0
+    first = capsys.readouterr().out
+    assert "not stored: the text gives no death toll" in first
+    assert "1 stored as drafts" in first
+    with open_store(url) as store:
+        (row,) = _rows(store)
+        assert (row["fatalities"], row["status"], row["source_file"]) == (2, "draft", "tikrit.txt")
+        assert row["extra"]["provenance"]["proposed_by"] == "python -m geo propose"
+    assert not (tmp_path / "p.decisions.jsonl").exists()  # no analyst decided
+
+    assert main(args) == 0  # again: now a duplicate of the stored draft
+    second = capsys.readouterr().out
+    assert f"not stored: another source for incident {row['event_id']}" in second
+    with open_store(url) as store:
+        assert len(_rows(store)) == 1
+
+
+def test_propose_with_a_missing_store_says_so(tmp_path, capsys):
+    from geo.cli import main
+
+    article = tmp_path / "a.txt"
+    article.write_text(CLI_ARTICLE, encoding="utf-8")
+    url = f"sqlite:///{tmp_path / 'none.db'}"
+    assert main(["propose", str(article), "--out", str(tmp_path / "c.csv"), "--db", url]) == 2
+    assert "geo db init" in capsys.readouterr().err

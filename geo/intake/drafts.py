@@ -24,6 +24,8 @@ if TYPE_CHECKING:
 INTAKE_ORIGIN: Final = "article-intake"
 # How far back a candidate's duplicates are looked for: candidates reach a few years back.
 DUPLICATE_YEARS: Final = 3
+# Candidates below this confidence are left for the review page rather than stored.
+STORE_CONFIDENCE: Final = 0.5
 
 
 def save_draft(store: IncidentStore, record: Mapping[str, Any]) -> int:
@@ -169,3 +171,71 @@ def merge_source(
         "extra": extra,
     }
     return curator.update(ids[0], changes, expected_version=stored.version)
+
+
+def store_candidates(
+    store: IncidentStore,
+    records: list[dict[str, Any]],
+    published: str,
+    source_url: str = "",
+) -> list[str]:
+    """Add the candidates that can stand as incidents to the store as unreviewed drafts.
+
+    A candidate is left for the review page, with the reason, when it duplicates an
+    incident, has a confidence under 0.5, names no place with a point, or gives no
+    death toll (the store needs one, and only an analyst may say it is 0). Nothing is
+    written to the decision log: no analyst decided.
+
+    Parameters
+    ----------
+    store : IncidentStore
+    records : list of dict
+        Candidate records (from :func:`geo.intake.command.propose_records`).
+    published : str
+        The publication date, ``YYYY-MM-DD``.
+    source_url : str
+        Where the article can be read, when known.
+
+    Returns
+    -------
+    list of str
+        Per candidate: ``stored as draft EVENT_ID`` or ``not stored: REASON``.
+
+    Raises
+    ------
+    PermissionDenied
+        When the store's user may not add incidents.
+    """
+    from geo.intake.decisions import accept
+    from geo.intake.review import draft_event_id, draft_record
+    from geo.store.curation import PermissionDenied
+    from geo.store.errors import StoreError
+
+    outcomes = []
+    for rec in records:
+        if rec.get("duplicate_of"):
+            outcomes.append(f"not stored: another source for incident {rec['duplicate_of']}")
+            continue
+        if float(rec.get("confidence") or 0.0) < STORE_CONFIDENCE:
+            outcomes.append(f"not stored: confidence under {STORE_CONFIDENCE}")
+            continue
+        if rec.get("latitude") is None or rec.get("longitude") is None:
+            outcomes.append("not stored: no place with a point")
+            continue
+        if rec.get("fatalities") is None:
+            outcomes.append("not stored: the text gives no death toll")
+            continue
+        event_id = draft_event_id(rec, published)
+        record = draft_record(
+            accept(rec, event_id=event_id), published=published, source_url=source_url
+        )
+        record["extra"]["provenance"]["proposed_by"] = "python -m geo propose"
+        try:
+            save_draft(store, record)
+        except PermissionDenied:
+            raise
+        except StoreError as exc:
+            outcomes.append(f"not stored: {exc}")
+            continue
+        outcomes.append(f"stored as draft {event_id}")
+    return outcomes
