@@ -116,3 +116,20 @@ def test_without_a_store_accepting_says_what_to_do(monkeypatch, tmp_path):
     at.text_input(key="intake_0_fatalities").set_value("1")
     at.button(key="intake_0_accept").click().run()
     assert any("--db" in e.value for e in at.error)
+
+
+def test_edit_type_and_place_then_accept(store_url):
+    at = _proposed()
+    at.selectbox(key="intake_0_type").set_value(
+        "Explosions/Remote violence: Remote explosive/landmine/IED"
+    )
+    at.text_input(key="intake_0_location").set_value("Al Asad Air Base")
+    at.text_input(key="intake_0_fatalities").set_value("1")
+    at.button(key="intake_0_accept").click().run()
+    assert not at.exception and not at.error
+    (row,) = _rows(store_url)
+    assert row["sub_event_type"] == "Remote explosive/landmine/IED"
+    assert row["site_id"] == "al_asad_air_base" and row["fatalities"] == 1
+    edited = row["extra"]["provenance"]["edited"]
+    assert {"sub_event_type", "location", "latitude", "longitude", "fatalities"} <= set(edited)
+    assert row["source_quote"].startswith("Three rockets hit Camp Taji")  # the quote stays
