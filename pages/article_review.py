@@ -19,6 +19,7 @@ from typing import Any
 import streamlit as st
 
 from geo.intake.article import Article, article_from_bytes, parse_article, parse_date
+from geo.intake.candidates import propose_incidents
 from geo.intake.command import propose_records
 from geo.intake.decisions import DecisionError, DecisionLog, accept, merge, reject
 from geo.intake.drafts import decision_log_path, incidents_for_duplicates, merge_source, save_draft
@@ -116,12 +117,14 @@ def propose(ns: argparse.Namespace, store: IncidentStore | None) -> None:
     source = ss.get("intake_source", "").strip()
     source_url = ss.get("intake_source_url", "").strip() or article.url
     records = propose_records(article, published, source, incidents=incidents)
+    skipped = propose_incidents(article, published).rejections
     ss.intake = {
         "text": article.text,
         "published": published.isoformat(),
         "source": source,
         "source_url": source_url,
         "records": records,
+        "skipped": [(r.reason, " ".join(r.quote.split())) for r in skipped],
     }
     ss.intake_done = {}
 
@@ -289,3 +292,8 @@ if "intake" in ss:
     for i, rec in enumerate(records):
         with st.container(border=True, key=f"intake_card_{i}"):
             card(i, rec, store, log)
+    skipped = ss.intake["skipped"]
+    if skipped:
+        with st.expander(f"Sentences not proposed ({len(skipped)})", key="intake_skipped"):
+            for reason, quote in skipped:
+                text_html(f"{reason}: {quote}")

@@ -16,7 +16,8 @@ PAGE = str(Path(__file__).resolve().parents[1] / "pages" / "article_review.py")
 ARTICLE = (
     "published: 2020-03-16\n\n"
     "Three rockets hit Camp Taji on Saturday, wounding three coalition soldiers.\n\n"
-    "Protesters marched in Basra on Sunday.\n"
+    "Protesters marched in Basra on Sunday.\n\n"
+    "Kataib Hezbollah has threatened to target US forces with rockets.\n"
 )
 
 
@@ -48,6 +49,9 @@ def _rows(url: str) -> list[dict]:
 def test_accept_after_edit_and_reject_with_reason(store_url, tmp_path):
     at = _proposed()
     assert at.subheader[0].value == "2 candidates"
+    (skipped,) = at.expander
+    assert skipped.label == "Sentences not proposed (1)"
+    assert "threat" in skipped.children[0].proto.body  # shown with its reason
     at.button(key="intake_0_accept").click().run()  # fatalities unknown: refused
     assert any("fatalities" in e.value.lower() and "no count" in e.value for e in at.error)
     assert _rows(store_url) == []
