@@ -18,6 +18,7 @@ from typing import Any
 
 import streamlit as st
 
+from geo.accounts import identify
 from geo.intake.article import Article, article_from_bytes, parse_article, parse_date
 from geo.intake.candidates import propose_incidents
 from geo.intake.command import propose_records
@@ -252,9 +253,16 @@ st.html(STYLE)
 store: IncidentStore | None = None
 if ns.db:
     try:
-        store = store_at(ns.db)
+        shared = store_at(ns.db)
     except StoreError as exc:
         st.error(str(exc))
+    else:
+        # Writes are made as this session's user; curation checks that user's role.
+        who = identify(
+            st.user.to_dict(), embedded=shared.dialect == "sqlite", local_user=default_user()
+        )
+        store = IncidentStore(shared.engine, who.name)
+        text_html(f"reviewing as {who.name}" if who.known else "not signed in: read-only")
 else:
     st.info(
         "No incident store is open: candidates can be proposed and rejected, but accepting "

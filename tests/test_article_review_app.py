@@ -137,3 +137,17 @@ def test_edit_type_and_place_then_accept(store_url):
     edited = row["extra"]["provenance"]["edited"]
     assert {"sub_event_type", "location", "latitude", "longitude", "fatalities"} <= set(edited)
     assert row["source_quote"].startswith("Three rockets hit Camp Taji")  # the quote stays
+
+
+def test_a_viewer_may_review_but_not_accept(store_url, tmp_path):
+    from geo.store.curation import grant_role
+    from geo.store.store import default_user
+
+    with open_store(store_url) as store, store.engine.begin() as conn:
+        grant_role(conn, default_user(), "viewer", by="admin")
+    at = _proposed()
+    at.text_input(key="intake_0_fatalities").set_value("0")
+    at.button(key="intake_0_accept").click().run()
+    assert any("may not add" in e.value for e in at.error)
+    assert _rows(store_url) == []
+    assert not (tmp_path / "decisions.jsonl").exists()  # nothing decided, nothing logged
