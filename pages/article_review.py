@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import html
 import os
+import re
 import sys
 from datetime import date
 from typing import Any
@@ -63,6 +64,7 @@ STYLE = """<style>
 .intake-quote .evidence { border-bottom: 2px solid #c0392b; }
 .intake-meta { color: #555; font-size: .9rem; margin: .25rem 0; }
 </style>"""
+CARD_KEY = re.compile(r"^intake_\d+_")
 ss = st.session_state
 
 st.set_page_config(page_title="Review an article", layout="wide")
@@ -119,6 +121,8 @@ def propose(ns: argparse.Namespace, store: IncidentStore | None) -> None:
     source_url = ss.get("intake_source_url", "").strip() or article.url
     records = propose_records(article, published, source, incidents=incidents)
     skipped = propose_incidents(article, published).rejections
+    for key in [k for k in ss if CARD_KEY.match(str(k))]:
+        del ss[key]  # a new article's cards start from its own candidates
     ss.intake = {
         "text": article.text,
         "published": published.isoformat(),

@@ -151,3 +151,16 @@ def test_a_viewer_may_review_but_not_accept(store_url, tmp_path):
     assert any("may not add" in e.value for e in at.error)
     assert _rows(store_url) == []
     assert not (tmp_path / "decisions.jsonl").exists()  # nothing decided, nothing logged
+
+
+def test_a_second_article_shows_its_own_fields(store_url):
+    at = _proposed()
+    at.text_input(key="intake_0_fatalities").set_value("7")
+    at.text_area(key="intake_text").set_value(
+        "published: 2020-07-14\n\nTwo Iraqi soldiers were killed when a roadside bomb struck "
+        "their patrol outside Tikrit on Monday.\n"
+    )
+    at.button(key="intake_propose").click().run()
+    assert at.subheader[0].value == "1 candidates"
+    assert at.text_input(key="intake_0_fatalities").value == "2"
+    assert at.text_input(key="intake_0_event_date").value == "2020-07-13"
