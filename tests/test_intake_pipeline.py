@@ -38,7 +38,12 @@ def test_no_date_stops():
 
 
 def test_accept_and_reject_are_logged(tmp_path):
-    rec = {"event_id": "c1", "event_type": "Battles", "sub_event_type": "Armed clash"}
+    rec = {
+        "event_id": "c1",
+        "event_type": "Battles",
+        "sub_event_type": "Armed clash",
+        "features": {"time_exact": 1.0},
+    }
     log = DecisionLog(tmp_path / "d.jsonl")
     log.record(accept(rec))
     with pytest.raises(DecisionError):

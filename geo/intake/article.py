@@ -174,16 +174,41 @@ def read_article(path: str | Path) -> Article:
         raw = path.read_bytes()
     except OSError as exc:
         raise ArticleError(f"cannot read the article {path}: {exc.strerror or exc}") from exc
+    return article_from_bytes(raw, path.name, label=str(path))
+
+
+def article_from_bytes(raw: bytes, name: str, label: str = "") -> Article:
+    """Read an article from the bytes of a ``.txt`` or ``.html`` file (an upload).
+
+    Parameters
+    ----------
+    raw : bytes
+        The file's content; UTF-8 (with or without BOM), else Windows-1252.
+    name : str
+        The file name: an ``.html`` or ``.htm`` suffix means markup.
+    label : str
+        How messages name the article; the name by default.
+
+    Returns
+    -------
+    Article
+
+    Raises
+    ------
+    ArticleError
+        When the content is too large, not text, empty, or has an invalid date line.
+    """
+    label = label or name or "pasted text"
     if len(raw) > MAX_ARTICLE_BYTES:
-        raise ArticleError(f"the article {path} is over {MAX_ARTICLE_BYTES:,} bytes")
+        raise ArticleError(f"the article {label} is over {MAX_ARTICLE_BYTES:,} bytes")
     if b"\x00" in raw[:4096]:
-        raise ArticleError(f"the article {path} is not a text file")
+        raise ArticleError(f"the article {label} is not a text file")
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
         text = raw.decode("cp1252", errors="replace")
-    if path.suffix.lower() in {".html", ".htm"}:
+    if Path(name).suffix.lower() in {".html", ".htm"}:
         text = html_to_text(text)
     if not text.strip():
-        raise ArticleError(f"the article {path} is empty")
-    return parse_article(text, name=path.name)
+        raise ArticleError(f"the article {label} is empty")
+    return parse_article(text, name=name)

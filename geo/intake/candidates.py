@@ -18,7 +18,7 @@ from typing import Final
 
 from geo.intake.actors import assign_sides, find_actors
 from geo.intake.article import Article, ArticleError
-from geo.intake.casualties import find_casualties
+from geo.intake.casualties import Casualties, find_casualties
 from geo.intake.dates import TimeWindow, find_times, merge_night, points_back
 from geo.intake.events import (
     EventMention,
@@ -303,6 +303,7 @@ def propose_incidents(
                         place_inherited=place_inherited,
                         from_dateline=bool(dateline_places) and place in dateline_places,
                         split=len(chosen) > 1 or len(split_clauses(sentence.text)) > 1,
+                        places_sharing=len(chosen),
                         restates=restates,
                         earlier=candidates[-1] if candidates else None,
                     )
@@ -340,8 +341,13 @@ def _candidate(
     split: bool,
     restates: bool = False,
     earlier: Candidate | None = None,
+    places_sharing: int = 1,
 ) -> Candidate:
-    """Assemble one candidate and its evidence from a clause."""
+    """Assemble one candidate and its evidence from a clause.
+
+    When one clause holds incidents at several places (``places_sharing`` > 1),
+    a count it gives is their total: no single incident's count is known.
+    """
     country = place.country if place is not None and place.country else "Iraq"
     mentions = find_actors(clause, country)
     first, second = assign_sides(mentions, country)
@@ -373,6 +379,14 @@ def _candidate(
     toll = find_casualties(clause)
     if toll.fatalities is None and toll.injuries is None and not split:
         toll = find_casualties(sentence.text)
+    if places_sharing > 1 and (toll.fatalities or toll.injuries):
+        note = f"(a total over {places_sharing} places, not split) "
+        toll = Casualties(
+            None if toll.fatalities else toll.fatalities,
+            None if toll.injuries else toll.injuries,
+            note + toll.fatalities_words if toll.fatalities else toll.fatalities_words,
+            note + toll.injuries_words if toll.injuries else toll.injuries_words,
+        )
     evidence = {
         "event_type": event.words,
         "event_date": time.words if not time_inherited else f"(previous sentence) {time.words}",

@@ -21,7 +21,12 @@ from geo.intake.article import ArticleError
 from geo.schema import INCIDENT_FIELDS, check_vocabulary
 
 ACTIONS: Final = ("accept", "merge", "reject")
-EDITABLE: Final = frozenset(INCIDENT_FIELDS) - {"source_quote", "source_file", "date_basis"}
+POINT_FIELDS: Final = ("latitude", "longitude", "uncertainty_km", "coord_source")
+EDITABLE: Final = (frozenset(INCIDENT_FIELDS) | set(POINT_FIELDS)) - {
+    "source_quote",
+    "source_file",
+    "date_basis",
+}
 
 
 class DecisionError(ArticleError):
@@ -76,7 +81,8 @@ def accept(
         A record from :func:`geo.intake.output.candidate_record`.
     edits : mapping, optional
         Field to new value; only incident fields other than the quote, its
-        file and ``date_basis`` may change.
+        file and ``date_basis`` may change, and the point (``latitude``,
+        ``longitude``, ``uncertainty_km``, ``coord_source``).
     reviewer : str
     event_id : str, optional
         The new incident's id; the candidate's id by default.
@@ -97,17 +103,14 @@ def accept(
     bad = sorted(set(edits) - EDITABLE)
     if bad:
         raise DecisionError(f"cannot edit {', '.join(bad)}: only incident fields may change")
-    incident = {name: candidate.get(name) for name in INCIDENT_FIELDS}
+    incident = {name: candidate.get(name) for name in (*INCIDENT_FIELDS, *POINT_FIELDS)}
+    incident["coord_source"] = incident["coord_source"] or ""
     incident.update(edits)
     incident["event_id"] = event_id or edits.get("event_id") or candidate["event_id"]
     incident["date_basis"] = "source"
     problem = check_vocabulary(str(incident["event_type"]), str(incident["sub_event_type"]))
     if problem:
         raise DecisionError(problem)
-    incident["latitude"] = candidate.get("latitude")
-    incident["longitude"] = candidate.get("longitude")
-    incident["uncertainty_km"] = candidate.get("uncertainty_km")
-    incident["coord_source"] = candidate.get("coord_source", "")
     incident["status"] = "draft"
     incident["provenance"] = {
         "candidate_id": candidate.get("event_id"),
@@ -202,6 +205,13 @@ class DecisionLog:
                 raise DecisionError(f"line {number} of {self.path} is not a decision") from exc
         return decisions
 
-    def training_rows(self) -> list[tuple[dict[str, Any], bool]]:
-        """Pairs (candidate record, accepted) to refit confidence on; a merge counts as accepted."""
-        return [(dict(d.candidate), d.action in ("accept", "merge")) for d in self.read()]
+    def training_rows(self) -> list[tuple[dict[str, float], bool]]:
+        """Pairs (candidate features, accepted) to refit confidence on; a merge counts as accepted.
+
+        Decisions on candidates recorded without their features are left out.
+        """
+        return [
+            ({k: float(v) for k, v in d.candidate["features"].items()}, d.action != "reject")
+            for d in self.read()
+            if isinstance(d.candidate.get("features"), dict)
+        ]

@@ -74,7 +74,12 @@ def candidate_record(
     -------
     dict
         The contract's incident fields, ``confidence``, quote offsets,
-        ``duplicate_of`` / ``status``, and ``evidence`` (field -> words).
+        ``duplicate_of`` / ``status``, ``evidence`` (field -> words) and
+        ``features`` (what ``confidence`` was computed from, kept so recorded
+        decisions can refit it; not written to CSV).
+        ``fatalities`` and ``injuries`` are None (null in GeoJSON, empty in
+        CSV) when the text gives no count: unknown, not zero; only words such
+        as "no casualties" give 0.
     """
     place = cand.place
     stem = Path(article.name).stem or "article"
@@ -95,7 +100,7 @@ def candidate_record(
         "admin1": "",
         "country": place.country if place is not None else "",
         "geo_precision": place.geo_precision if place is not None else 3,
-        "fatalities": cand.fatalities if cand.fatalities is not None else 0,
+        "fatalities": cand.fatalities,  # None (empty) when the text gives no count
         "injuries": cand.injuries,
         "notes": "Candidate proposed from the article text; not yet reviewed.",
         "source": source or article.url or article.name,
@@ -113,6 +118,7 @@ def candidate_record(
         "longitude": place.lon if place is not None else None,
         "context_quotes": list(cand.context_quotes),
         "evidence": {name: cand.evidence.get(name, "") for name in EVIDENCE_FIELDS},
+        "features": dict(cand.features),
     }
 
 

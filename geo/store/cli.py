@@ -1,4 +1,4 @@
-"""The ``python -m geo db`` commands: ``init``, ``import`` and ``history``.
+"""The ``python -m geo db`` commands: ``init``, ``import``, ``history`` and ``user``.
 
 A thin shell over :mod:`geo.store`: it parses arguments, prints what the library returns
 and turns a :class:`~geo.store.errors.StoreError` into one sentence and exit status 2.
@@ -51,6 +51,14 @@ def add_db_arguments(parser: argparse.ArgumentParser) -> None:
     )
     show.add_argument("event_id")
     show.set_defaults(func=run_history)
+    account = commands.add_parser("user", help="manage the accounts and roles of a team store")
+    actions = account.add_subparsers(dest="user_command", required=True)
+    grant = actions.add_parser("add", parents=[common], help="create an account or change its role")
+    grant.add_argument("name")
+    grant.add_argument("--role", required=True, choices=["viewer", "editor", "reviewer", "admin"])
+    grant.set_defaults(func=run_user_add)
+    listing = actions.add_parser("list", parents=[common], help="list the accounts and roles")
+    listing.set_defaults(func=run_user_list)
 
 
 def _fail(message: object) -> int:
@@ -131,6 +139,40 @@ def run_history(ns: argparse.Namespace) -> int:
                     print(f"    {name}: {_shown(after)}")
             else:
                 print(f"    {name}: {_shown(rev.before.get(name))} -> {_shown(after)}")
+    return EXIT_OK
+
+
+def run_user_add(ns: argparse.Namespace) -> int:
+    """``db user add``: give an account a role; whoever holds the database login may."""
+    from geo.store import StoreError, open_store
+    from geo.store.curation import grant_role
+    from geo.store.engine import database_errors
+
+    try:
+        with open_store(ns.db, user=ns.user) as store:
+            with database_errors(store.engine.url), store.engine.begin() as conn:
+                grant_role(conn, ns.name, ns.role, by=store.user)
+            where = store.url
+    except StoreError as exc:
+        return _fail(exc)
+    print(f"{ns.name.strip()} has the {ns.role} role in {where}")
+    return EXIT_OK
+
+
+def run_user_list(ns: argparse.Namespace) -> int:
+    """``db user list``: every account and its role."""
+    from geo.store import StoreError, open_store
+    from geo.store.curation import Curator
+
+    try:
+        with open_store(ns.db, user=ns.user) as store:
+            found = Curator(store).users()
+    except StoreError as exc:
+        return _fail(exc)
+    for name, role in found:
+        print(f"{name}\t{role}")
+    if not found:
+        print("no accounts: on SQLite the local user is the admin; elsewhere everyone only reads")
     return EXIT_OK
 
 

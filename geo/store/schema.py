@@ -129,3 +129,16 @@ revisions = sa.Table(
     sa.Column("after", JSON_TYPE, nullable=True),
 )
 sa.Index("ix_revisions_incident_id_version", revisions.c.incident_id, revisions.c.version)
+
+ROLES: Final = ("viewer", "editor", "reviewer", "admin")
+
+# Who may do what in a team store (see geo.store.curation); one row per account name.
+users = sa.Table(
+    "users",
+    metadata,
+    sa.Column("name", sa.Text(), primary_key=True),
+    sa.Column("role", sa.Text(), nullable=False),
+    sa.Column("created_at", TIMESTAMP_TYPE, nullable=False),
+    sa.Column("created_by", sa.Text(), nullable=False),
+    sa.CheckConstraint("role IN (" + ", ".join(f"'{r}'" for r in ROLES) + ")", name="role"),
+)
