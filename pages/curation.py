@@ -226,7 +226,8 @@ if selected == NEW:
 else:
     st.query_params["incident"] = str(selected)
 incident = None if selected == NEW else curator.get(int(selected))
-if ss.get("_shown") != selected or ss.pop("_load", False):
+reload = ss.pop("_load", False)  # popped first: a pending reload must not outlive this run
+if ss.get("_shown") != selected or reload:
     load_form(incident.values if incident else {}, incident.version if incident else None)
     ss["_shown"] = selected
     ss["conflict"] = None

@@ -105,7 +105,7 @@ class Analyst:
         self.idle()
 
     def choose(self, key: str, option: str) -> None:
-        self.page.locator(f".st-key-{key} [data-baseweb='select']").click()
+        self.page.locator(f".st-key-{key} [role='combobox']").click()
         self.page.get_by_role("option", name=option, exact=False).first.click()
         self.idle()
 
@@ -144,7 +144,7 @@ def test_two_editors_a_conflict_a_reviewer_a_viewer_and_the_history(browser, pos
         ana.fill("f_source_url", "https://news.example/strike")
         ana.fill("f_source_quote", "A drone strike hit a convoy near the airport.")
         frame = ana.page.frame_locator(MAP_FRAME)
-        frame.locator(".leaflet-container").first.click(position={"x": 300, "y": 180})
+        frame.locator(".leaflet-container").first.click(position={"x": 200, "y": 170})
         ana.page.wait_for_function(
             "() => { const i = document.querySelector('.st-key-f_latitude input');"
             " return i && i.value !== ''; }",
@@ -167,6 +167,7 @@ def test_two_editors_a_conflict_a_reviewer_a_viewer_and_the_history(browser, pos
         ana.fill("f_fatalities", "11")  # ana's form still holds version 1
         ana.click("save")
         body = ana.page.inner_text("body")
+        (OUTPUT_DIR / "curation-conflict.txt").write_text(body)
         assert "Someone else saved incident" in body
         assert "Yours: 11" in body and "Stored: 12" in body
         ana.page.locator(".st-key-pick_fatalities").get_by_text("keep yours").click()
