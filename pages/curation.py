@@ -203,7 +203,7 @@ statuses = st.sidebar.multiselect(
 )
 st.query_params["status"] = statuses
 listing = curator.listing(statuses)
-st.subheader(f"{len(listing):,} incidents")
+st.subheader(f"{len(listing):,} incident{'' if len(listing) == 1 else 's'}")
 st.dataframe(listing, hide_index=True, key="listing", height=220)
 
 labels = {
@@ -357,7 +357,8 @@ else:
               args=(curator, incident.id if incident else None))  # fmt: skip
 
 if incident is not None:
-    st.subheader("Review")
+    if editor:
+        st.subheader("Review")
     cols = st.columns(4)
     if reviewer:
         for col, status in zip(cols, ("reviewed", "rejected"), strict=False):
