@@ -18,15 +18,12 @@ from streamlit_folium import st_folium
 
 from geo.accounts import identify
 from geo.actors import read_actors
-from geo.export import export_bytes
-from geo.filters import IncidentFilter
 from geo.importers import _BundledSites
 from geo.importers.geocode import lookup_geonames, lookup_site
 from geo.mapview import build_base_map
-from geo.report import ReportOptions
 from geo.schema import EVENT_TYPES, MissingComponentError
 from geo.store import IncidentStore, StoreError, open_store
-from geo.store.curation import Curator, EditConflict, curation_caption
+from geo.store.curation import Curator, EditConflict, export_curated
 from geo.store.engine import ENV_VAR
 from geo.store.entry import InvalidIncidentError, entry_text
 from geo.store.schema import STATUSES
@@ -410,14 +407,17 @@ if incident is not None:
                         lambda: curator.restore(incident.id, int(version))))  # fmt: skip
 
 st.subheader("Export")
-reviewed = shared.query(statuses=["reviewed"])
-caption = curation_caption(["reviewed"])
-st.caption(f"{len(reviewed):,} {caption}")
 for fmt in ("csv", "geojson"):
+    content, caption = export_curated(shared, fmt)
     st.download_button(
         f"Download reviewed incidents ({fmt.upper()})",
-        data=export_bytes(fmt, reviewed, flt=IncidentFilter(), total=len(reviewed),
-                          options=ReportOptions(), data_label=f"{shared.url} · {caption}"),
+        data=content,
         file_name=f"incidents-reviewed.{fmt}",
         key=f"export_{fmt}",
-    )  # fmt: skip
+    )
+st.caption(caption)
+if st.button("Prepare the report of reviewed incidents (PDF)", key="prepare_report"):
+    ss["_report"] = export_curated(shared, "pdf")[0]
+if ss.get("_report"):
+    st.download_button("Download the report (PDF)", data=ss["_report"],
+                       file_name="incidents-reviewed.pdf", key="export_pdf")  # fmt: skip

@@ -42,6 +42,7 @@ from geo.store.schema import (
 from geo.store.schema import incidents as t
 
 if TYPE_CHECKING:
+    from geo.report import ReportOptions
     from geo.store.store import IncidentStore
 
 CURATED_ORIGIN: Final = "curated"
@@ -598,3 +599,44 @@ def state_at(conn: sa.Connection, incident_id: int, version: int) -> dict[str, A
     for row in rows:
         state.update(row.after or {})
     return state
+
+
+def export_curated(
+    store: IncidentStore,
+    fmt: str,
+    *,
+    statuses: Collection[str] = ("reviewed",),
+    options: ReportOptions | None = None,
+) -> tuple[bytes, str]:
+    """Export a store's incidents in some review states, saying so in the caption.
+
+    Parameters
+    ----------
+    store : IncidentStore
+    fmt : str
+        A format of :func:`geo.export.export_bytes` (``csv``, ``geojson``, ``png``, ``pdf``...).
+    statuses : collection of str, default ("reviewed",)
+    options : ReportOptions, optional
+
+    Returns
+    -------
+    content : bytes
+    caption : str
+        ``N reviewed incidents only``; the report prints it with the store's name.
+    """
+    from geo.export import export_bytes
+    from geo.filters import IncidentFilter
+    from geo.report import ReportOptions
+
+    incidents = store.query(statuses=statuses)
+    note = curation_caption(statuses)
+    caption = f"{len(incidents):,} {note or 'incidents'}"
+    content = export_bytes(
+        fmt,
+        incidents,
+        flt=IncidentFilter(),
+        total=len(incidents),
+        options=options or ReportOptions(),
+        data_label=f"{store.url} · {note}" if note else store.url,
+    )
+    return content, caption

@@ -167,7 +167,7 @@ def test_two_editors_a_conflict_a_reviewer_a_viewer_and_the_history(browser, pos
         ana.fill("f_fatalities", "11")  # ana's form still holds version 1
         ana.click("save")
         body = ana.page.inner_text("body")
-        (OUTPUT_DIR / "curation-conflict.txt").write_text(body)
+        ana.page.screenshot(path=str(OUTPUT_DIR / "curation-conflict.png"), full_page=True)
         assert "Someone else saved incident" in body
         assert "Yours: 11" in body and "Stored: 12" in body
         ana.page.locator(".st-key-pick_fatalities").get_by_text("keep yours").click()

@@ -226,3 +226,18 @@ def test_db_user_add_grants_roles_and_refuses_unknown_ones(store_url, capsys):
     assert "rea has the reviewer role" in out and "rea\tadmin" in out
     with pytest.raises(SystemExit):
         main(["db", "user", "add", "rea", "--role", "boss", "--db", store_url])
+
+
+def test_exports_hold_reviewed_incidents_only_and_say_so(team):
+    from geo.store.curation import export_curated
+
+    ana, rea = team["ana"], team["rea"]
+    kept = ana.add(NEW)
+    ana.add({**NEW, "fatalities": "3"})
+    rea.set_status(kept, "reviewed")
+    content, caption = export_curated(ana.store, "csv")
+    assert caption == "1 reviewed incidents only"
+    lines = content.decode("utf-8").strip().splitlines()
+    assert len(lines) == 2 and ana.get(kept).values["event_id"] in lines[1]
+    geojson, _ = export_curated(ana.store, "geojson")
+    assert geojson.count(b'"Feature"') == 1
