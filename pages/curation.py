@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import sys
 from typing import Any
 
@@ -57,10 +58,15 @@ def reference() -> tuple[Any, Any]:
     return read_actors(), _BundledSites()
 
 
+def plain(text: str) -> str:
+    """Escape Markdown, so text typed by a user renders as the characters typed."""
+    return re.sub(r"([\\`*_{}\[\]()<>#+\-.!|~$:])", r"\\\1", text)
+
+
 def show_error(field: str) -> None:
     message = ss.get("errors", {}).get(field)
     if message:
-        st.error(message, icon=None)
+        st.error(plain(message), icon=None)
 
 
 def form_key(field: str) -> str:
@@ -189,7 +195,7 @@ curator = Curator(IncidentStore(shared.engine, who.name), sites=reference()[1])
 role = curator.role
 editor = curator.can("edit")
 reviewer = curator.can("review")
-st.caption(f"Signed in as {who.name} ({role}) · {shared.url}")
+st.caption(plain(f"Signed in as {who.name} ({role}) · {shared.url}"))
 
 default_states = [s for s in st.query_params.get_all("status") if s in STATUSES] or [
     "draft",
