@@ -108,3 +108,37 @@ def test_a_viewer_sees_no_edit_controls(db):
     assert [b.key for b in at.button] == ["prepare_report"]  # exports only
     assert len(at.text_input) == 0 and len(at.text_area) == 0
     assert at.dataframe  # the incident is shown, read-only
+
+
+def stored(db: str, **changes: str) -> int:
+    values = {**FORM, "event_type": "Explosions/Remote violence",
+              "sub_event_type": "Air/drone strike", "actor1": "Kataib Hezbollah",
+              "date_basis": "source", **changes}  # fmt: skip
+    with open_store(db) as store:
+        return Curator(store).add(values)
+
+
+def test_merge_history_restore_and_the_status_in_the_url(db):
+    keep, other = stored(db), stored(db, source="AP")
+    with open_store(db) as store:
+        Curator(store).set_status(other, "rejected")
+    at = AppTest.from_file(PAGE, default_timeout=60)
+    at.query_params["status"] = "rejected"
+    at.run()
+    assert at.multiselect(key="status_filter").value == ["rejected"]
+    assert at.selectbox(key="selected").options[-1].startswith(str(other))
+    at.multiselect(key="status_filter").set_value(["draft", "rejected"]).run()
+    at.selectbox(key="selected").set_value(keep).run()
+    at.selectbox(key="merge_other").set_value(other).run()
+    at.button(key="merge").click().run()
+    assert "Merged." in at.success[0].value
+    with open_store(db) as store:
+        assert Curator(store).get(keep).values["source"] == "Reuters; AP"
+        assert Curator(store).get(other).values["merged_into"] == keep
+    (history,) = [d.value for d in at.dataframe if "action" in d.value.columns]
+    assert list(history["action"]) == ["insert", "merge"]
+    at.selectbox(key="restore_version").set_value(1).run()
+    at.button(key="restore").click().run()
+    assert "Restored version 1." in at.success[0].value
+    with open_store(db) as store:
+        assert Curator(store).get(keep).values["source"] == "Reuters"
