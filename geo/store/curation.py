@@ -16,11 +16,12 @@ admin. A reviewed incident changed by someone who may not review goes back to ``
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any, Final
 
+import pandas as pd
 import sqlalchemy as sa
 
 from geo.importers.geocode import Gazetteer
@@ -41,6 +42,7 @@ from geo.store.schema import (
 from geo.store.schema import incidents as t
 
 if TYPE_CHECKING:
+    from geo.report import ReportOptions
     from geo.store.store import IncidentStore
 
 CURATED_ORIGIN: Final = "curated"
@@ -57,6 +59,8 @@ ACTIONS: Final = {
 }
 # The contract fields an editor changes; status, deletion and merging have their own calls.
 EDITABLE: Final = tuple(f for f in SNAPSHOT_FIELDS if f not in ("status", "deleted", "merged_into"))
+LISTED: Final = ("id", "version", "status", "event_id", "event_date", "event_type", "location",
+                 "actor1", "updated_by", "updated_at")  # fmt: skip
 SEPARATOR: Final = {"source": "; ", "source_file": "; ", "source_quote": "\n"}
 
 
@@ -121,6 +125,13 @@ class StoredIncident:
     status: str
     updated_by: str
     values: dict[str, Any]
+
+
+def curation_caption(statuses: Collection[str] | None) -> str:
+    """Say which review states an export holds: ``reviewed incidents only``, or ``""`` for all."""
+    if statuses is None or set(statuses) >= set(STATUSES):
+        return ""
+    return " and ".join(s for s in STATUSES if s in statuses) + " incidents only"
 
 
 def _now() -> datetime:
@@ -225,6 +236,29 @@ class Curator:
         """
         with database_errors(self.store.engine.url), self.store.engine.connect() as conn:
             return _incident(_read(conn, incident_id))
+
+    def listing(self, statuses: Collection[str] | None = None) -> pd.DataFrame:
+        """List the incidents to curate, newest change first, leaving out the deleted ones.
+
+        Parameters
+        ----------
+        statuses : collection of str, optional
+            Only these review states; all by default.
+
+        Returns
+        -------
+        DataFrame
+            ``id``, ``version``, ``status``, ``event_id``, ``event_date``, ``event_type``,
+            ``location``, ``actor1``, ``updated_by``, ``updated_at``.
+        """
+        columns = [t.c[c] for c in LISTED]
+        stmt = sa.select(*columns).where(t.c.deleted_at.is_(None))
+        if statuses is not None:
+            stmt = stmt.where(t.c.status.in_(list(statuses)))
+        stmt = stmt.order_by(t.c.updated_at.desc(), t.c.id.desc())
+        with database_errors(self.store.engine.url), self.store.engine.connect() as conn:
+            rows = conn.execute(stmt).all()
+        return pd.DataFrame([tuple(r) for r in rows], columns=list(LISTED))
 
     def users(self) -> list[tuple[str, str]]:
         """Every account and its role, by name."""
@@ -565,3 +599,44 @@ def state_at(conn: sa.Connection, incident_id: int, version: int) -> dict[str, A
     for row in rows:
         state.update(row.after or {})
     return state
+
+
+def export_curated(
+    store: IncidentStore,
+    fmt: str,
+    *,
+    statuses: Collection[str] = ("reviewed",),
+    options: ReportOptions | None = None,
+) -> tuple[bytes, str]:
+    """Export a store's incidents in some review states, saying so in the caption.
+
+    Parameters
+    ----------
+    store : IncidentStore
+    fmt : str
+        A format of :func:`geo.export.export_bytes` (``csv``, ``geojson``, ``png``, ``pdf``...).
+    statuses : collection of str, default ("reviewed",)
+    options : ReportOptions, optional
+
+    Returns
+    -------
+    content : bytes
+    caption : str
+        ``N reviewed incidents only``; the report prints it with the store's name.
+    """
+    from geo.export import export_bytes
+    from geo.filters import IncidentFilter
+    from geo.report import ReportOptions
+
+    incidents = store.query(statuses=statuses)
+    note = curation_caption(statuses)
+    caption = f"{len(incidents):,} {note or 'incidents'}"
+    content = export_bytes(
+        fmt,
+        incidents,
+        flt=IncidentFilter(),
+        total=len(incidents),
+        options=options or ReportOptions(),
+        data_label=f"{store.url} · {note}" if note else store.url,
+    )
+    return content, caption

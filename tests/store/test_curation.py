@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 import sqlalchemy as sa
 
-from geo.store import open_store
+from geo.store import StoreSchemaError, open_store
 from geo.store.curation import (
     ACTIONS,
     Curator,
@@ -226,3 +226,36 @@ def test_db_user_add_grants_roles_and_refuses_unknown_ones(store_url, capsys):
     assert "rea has the reviewer role" in out and "rea\tadmin" in out
     with pytest.raises(SystemExit):
         main(["db", "user", "add", "rea", "--role", "boss", "--db", store_url])
+
+
+def test_exports_hold_reviewed_incidents_only_and_say_so(team):
+    from geo.store.curation import export_curated
+
+    ana, rea = team["ana"], team["rea"]
+    kept = ana.add(NEW)
+    ana.add({**NEW, "fatalities": "3"})
+    rea.set_status(kept, "reviewed")
+    content, caption = export_curated(ana.store, "csv")
+    assert caption == "1 reviewed incidents only"
+    lines = content.decode("utf-8").strip().splitlines()
+    assert len(lines) == 2 and ana.get(kept).values["event_id"] in lines[1]
+    geojson, _ = export_curated(ana.store, "geojson")
+    assert geojson.count(b'"Feature"') == 1
+
+
+def test_a_store_at_schema_0001_migrates_to_accounts_keeping_its_incidents(store_url):
+    from geo.store.engine import create_store_engine, resolve_url
+    from geo.store.migrate import upgrade_store
+
+    engine = create_store_engine(resolve_url(store_url))
+    assert upgrade_store(engine, "0001") == (None, "0001")
+    engine.dispose()
+    with pytest.raises(StoreSchemaError, match="older schema"):
+        open_store(store_url)
+    old = open_store(store_url, create=True, user="me")  # migrates to 0002
+    assert Curator(old).users() == []
+    with old.engine.begin() as conn:
+        grant_role(conn, "me", "editor", by="test")
+    incident_id = Curator(old).add(NEW)
+    assert Curator(old).get(incident_id).version == 1
+    old.close()
