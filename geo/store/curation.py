@@ -42,7 +42,7 @@ from geo.store.schema import (
 from geo.store.schema import incidents as t
 
 if TYPE_CHECKING:
-    from geo.report import ReportOptions
+    from geo.report import PageOptions
     from geo.store.store import IncidentStore
 
 CURATED_ORIGIN: Final = "curated"
@@ -606,7 +606,7 @@ def export_curated(
     fmt: str,
     *,
     statuses: Collection[str] = ("reviewed",),
-    options: ReportOptions | None = None,
+    page: PageOptions | None = None,
 ) -> tuple[bytes, str]:
     """Export a store's incidents in some review states, saying so in the caption.
 
@@ -616,7 +616,8 @@ def export_curated(
     fmt : str
         A format of :func:`geo.export.export_bytes` (``csv``, ``geojson``, ``png``, ``pdf``...).
     statuses : collection of str, default ("reviewed",)
-    options : ReportOptions, optional
+    page : PageOptions, optional
+        The report's page size, for ``png``/``pdf``.
 
     Returns
     -------
@@ -625,18 +626,16 @@ def export_curated(
         ``N reviewed incidents only``; the report prints it with the store's name.
     """
     from geo.export import export_bytes
-    from geo.filters import IncidentFilter
-    from geo.report import ReportOptions
+    from geo.view import Selection, View
 
     incidents = store.query(statuses=statuses)
     note = curation_caption(statuses)
     caption = f"{len(incidents):,} {note or 'incidents'}"
-    content = export_bytes(
-        fmt,
+    selection = Selection(
+        View(),
         incidents,
-        flt=IncidentFilter(),
-        total=len(incidents),
-        options=options or ReportOptions(),
+        len(incidents),
         data_label=f"{store.url} · {note}" if note else store.url,
     )
+    content = export_bytes(fmt, selection, page)
     return content, caption
