@@ -109,7 +109,13 @@ def add_months(day: date, months: int) -> date:
 def step_window(
     window: tuple[date, date], step: str, span: tuple[date, date], *, backward: bool = False
 ) -> tuple[date, date]:
-    """Move a date window one step through the data's span, keeping its length.
+    """Move a date window to the adjacent step of the data's span.
+
+    Successive steps tile the span: the next window starts the day after the
+    current one ends (the previous one ends the day before it starts), so no
+    day is skipped or shown twice, whatever window playback starts from. A week
+    is 7 days; a month runs to the day before the same date a calendar month
+    later, so a window starting on the 1st steps through calendar months.
 
     Parameters
     ----------
@@ -124,28 +130,55 @@ def step_window(
     Returns
     -------
     (date, date)
-        The moved window. At the end of the span (or its start, going
-        backward) the window stops there: it is pushed against the edge,
-        never wrapped.
+        The adjacent window, cut at the span's edges. A window that already
+        reaches the end of the span (or its start, going backward) is kept,
+        cut to the span.
 
     Raises
     ------
     ValueError
         When ``step`` is not ``week`` or ``month``.
     """
+    if step not in STEPS:
+        raise ValueError(f"step must be one of {', '.join(STEPS)}; got {step!r}")
     start, end = window
-    length = end - start
-    sign = -1 if backward else 1
+    lo, hi = span
+    one_day = timedelta(days=1)
+    if backward and start > lo:
+        new_end = start - one_day
+        new_start = new_end - timedelta(days=6) if step == "week" else add_months(start, -1)
+    elif not backward and end < hi:
+        new_start = end + one_day
+        new_end = (
+            new_start + timedelta(days=6) if step == "week" else add_months(new_start, 1) - one_day
+        )
+    else:
+        new_start, new_end = start, end
+    return max(new_start, lo), min(new_end, hi)
+
+
+def first_step(step: str, first_day: date, span: tuple[date, date]) -> tuple[date, date]:
+    """Return the step that playback over the whole span starts with.
+
+    It is the ISO week (Monday to Sunday) or the calendar month that holds
+    ``first_day``, usually the first incident's date, so playback opens on
+    data rather than on empty steps; cut to the span.
+
+    Raises
+    ------
+    ValueError
+        When ``step`` is not ``week`` or ``month``.
+    """
     if step == "week":
-        new_start = start + timedelta(days=7 * sign)
+        start = week_start(first_day)
+        end = start + timedelta(days=6)
     elif step == "month":
-        new_start = add_months(start, sign)
+        start = first_day.replace(day=1)
+        end = add_months(start, 1) - timedelta(days=1)
     else:
         raise ValueError(f"step must be one of {', '.join(STEPS)}; got {step!r}")
     lo, hi = span
-    length = min(length, hi - lo)
-    new_start = min(max(new_start, lo), hi - length)
-    return new_start, new_start + length
+    return max(start, lo), min(end, hi)
 
 
 def at_span_end(window: tuple[date, date], span: tuple[date, date]) -> bool:

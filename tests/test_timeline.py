@@ -1,13 +1,23 @@
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import pandas as pd
 import pytest
 from conftest import make_incidents
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from geo.palette import EVENT_TYPE_COLORS, OTHER_ACTORS
-from geo.timeline import add_months, at_span_end, count_by_week, step_window, week_start
+from geo.timeline import (
+    STEPS,
+    add_months,
+    at_span_end,
+    count_by_week,
+    first_step,
+    step_window,
+    week_start,
+)
 
 
 @pytest.fixture
@@ -100,35 +110,101 @@ def test_add_months(day, months, expected):
 SPAN = (date(2020, 1, 1), date(2020, 12, 31))
 
 
-def test_step_week_keeps_length():
-    assert step_window((date(2020, 1, 1), date(2020, 1, 31)), "week", SPAN) == (
-        date(2020, 1, 8),
-        date(2020, 2, 7),
-    )
+def test_monthly_steps_from_the_reported_window_skip_no_day():
+    # A window of 9 Dec - 6 Jan stepped by month: the next one starts on 7 January (the day of the
+    # Iranian missile strikes of 8 January must be shown), and so on through April.
+    span = (date(2019, 12, 9), date(2020, 12, 31))
+    window = (date(2019, 12, 9), date(2020, 1, 6))
+    seen = []
+    for _ in range(4):
+        window = step_window(window, "month", span)
+        seen.append(window)
+    assert seen == [
+        (date(2020, 1, 7), date(2020, 2, 6)),
+        (date(2020, 2, 7), date(2020, 3, 6)),
+        (date(2020, 3, 7), date(2020, 4, 6)),
+        (date(2020, 4, 7), date(2020, 5, 6)),
+    ]
 
 
-def test_step_month_forward_and_back():
-    window = (date(2020, 1, 31), date(2020, 2, 14))
-    moved = step_window(window, "month", SPAN)
-    # The start moves by a calendar month (clipped to February's end); the length is kept.
-    assert moved == (date(2020, 2, 29), date(2020, 3, 14))
-    assert step_window(moved, "month", SPAN, backward=True) == (
-        date(2020, 1, 29),
-        date(2020, 2, 12),
+def test_a_window_on_the_first_steps_through_calendar_months():
+    window = (date(2020, 1, 1), date(2020, 1, 31))
+    assert step_window(window, "month", SPAN) == (date(2020, 2, 1), date(2020, 2, 29))
+    assert step_window(window, "week", SPAN) == (date(2020, 2, 1), date(2020, 2, 7))
+    assert step_window((date(2020, 3, 1), date(2020, 3, 31)), "month", SPAN, backward=True) == (
+        date(2020, 2, 1),
+        date(2020, 2, 29),
     )
 
 
 def test_step_stops_at_span_edges():
     end_window = step_window((date(2020, 12, 1), date(2020, 12, 28)), "week", SPAN)
-    assert end_window == (date(2020, 12, 4), date(2020, 12, 31))
+    assert end_window == (date(2020, 12, 29), date(2020, 12, 31))
     assert at_span_end(end_window, SPAN)
+    assert step_window(end_window, "week", SPAN) == end_window
     start_window = step_window((date(2020, 1, 3), date(2020, 1, 10)), "month", SPAN, backward=True)
-    assert start_window == (date(2020, 1, 1), date(2020, 1, 8))
+    assert start_window == (date(2020, 1, 1), date(2020, 1, 2))
+    assert step_window(start_window, "month", SPAN, backward=True) == start_window
     assert not at_span_end(start_window, SPAN)
 
 
 def test_window_wider_than_span_is_clipped():
     assert step_window((date(2019, 1, 1), date(2021, 6, 1)), "week", SPAN) == SPAN
+
+
+@pytest.mark.parametrize(
+    ("step", "first_day", "expected"),
+    [
+        ("month", date(2020, 1, 8), (date(2020, 1, 1), date(2020, 1, 31))),
+        ("week", date(2020, 1, 8), (date(2020, 1, 6), date(2020, 1, 12))),
+        # Cut to the span: its first day is a Wednesday in the middle of a month.
+        ("week", date(2019, 12, 27), (date(2019, 12, 23), date(2019, 12, 29))),
+        ("month", date(2021, 6, 9), (date(2021, 6, 1), date(2021, 6, 10))),
+    ],
+)
+def test_first_step_holds_the_first_incident(step, first_day, expected):
+    span = (date(2019, 12, 4), date(2021, 6, 10))
+    assert first_step(step, first_day, span) == expected
+    assert first_step(step, date(2019, 12, 4), span)[0] == span[0]
+
+
+days = st.dates(min_value=date(1990, 1, 1), max_value=date(2040, 12, 31))
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    a=days,
+    b=days,
+    offset=st.integers(0, 400),
+    length=st.integers(0, 60),
+    step=st.sampled_from(STEPS),
+    backward=st.booleans(),
+)
+def test_steps_tile_any_span_without_gap_or_overlap(a, b, offset, length, step, backward):
+    span = (min(a, b), max(a, b))
+    lo, hi = span
+    start = min(lo + timedelta(days=offset), hi)
+    window = (start, min(start + timedelta(days=length), hi))
+    edge_reached = (lambda w: w[0] <= lo) if backward else (lambda w: w[1] >= hi)
+    covered = [window]
+    while not edge_reached(window):
+        nxt = step_window(window, step, span, backward=backward)
+        assert lo <= nxt[0] <= nxt[1] <= hi
+        if backward:
+            assert nxt[1] == window[0] - timedelta(days=1)
+        else:
+            assert nxt[0] == window[1] + timedelta(days=1)
+        steps_long = (nxt[1] - nxt[0]).days + 1
+        if step == "week":
+            assert steps_long <= 7
+        else:
+            assert 28 <= steps_long <= 31 or nxt[0] == lo or nxt[1] == hi
+        covered.append(nxt)
+        window = nxt
+    assert step_window(window, step, span, backward=backward) == window
+    days_covered = sum((w[1] - w[0]).days + 1 for w in covered)
+    first, last = (covered[-1][0], covered[0][1]) if backward else (covered[0][0], covered[-1][1])
+    assert days_covered == (last - first).days + 1
 
 
 def test_unknown_step_is_refused():
