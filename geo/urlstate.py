@@ -1,7 +1,8 @@
 """A whole view to and from URL query parameters; recipes store the same parameters.
 
-Filters (``DATA.md``): ``start``, ``end``, ``actor``, ``type``, ``site``, ``q``,
-``min_fatalities``. Presentation: ``color``, ``basemap``, ``title``, ``layers`` (the
+Filters (``DATA.md``): ``start``, ``end``, ``actor`` (any role), ``actor1`` (the acting
+side), ``actor2`` (the side acted upon), ``type``, ``site``, ``q``, ``min_fatalities``.
+Presentation: ``color``, ``basemap``, ``title``, ``layers`` (the
 map layers switched on, comma-separated), ``site_labels``, ``extent`` (``W,S,E,N``) and
 ``rank`` (the actor ranking behind actor colours). Only what differs from the defaults
 is written. A copied URL must reproduce a view, so parsing is forgiving: a value that
@@ -43,6 +44,10 @@ def filter_to_query(flt: IncidentFilter) -> dict[str, str | list[str]]:
         params["end"] = flt.end.isoformat()
     if flt.actors:
         params["actor"] = list(flt.actors)
+    if flt.actors1:
+        params["actor1"] = list(flt.actors1)
+    if flt.actors2:
+        params["actor2"] = list(flt.actors2)
     if flt.event_types:
         params["type"] = list(flt.event_types)
     if flt.sites:
@@ -108,6 +113,7 @@ def filter_from_query(
         The filter and one sentence per ignored value.
     """
     problems: list[str] = []
+    actors = tuple(actors)  # read once per role
     start = end = None
     if starts := _values(params, "start"):
         start = _parse_day(starts[-1], "start", problems)
@@ -127,6 +133,8 @@ def filter_from_query(
         start=start,
         end=end,
         actors=_known(_values(params, "actor"), actors, "actor", problems),
+        actors1=_known(_values(params, "actor1"), actors, "actor1", problems),
+        actors2=_known(_values(params, "actor2"), actors, "actor2", problems),
         event_types=_known(_values(params, "type"), event_types, "type", problems),
         sites=_known(_values(params, "site"), sites, "site", problems),
         min_fatalities=min_fatalities,

@@ -231,7 +231,63 @@ def test_empty_result_says_so_instead_of_a_blank_map(df):
     rerun(at.number_input(key="min_fatalities").set_value(most + 1))
     assert shown(at) == 0
     assert any("No incident matches" in i.value for i in at.info)
-    assert not map_drawn(at)
+    assert map_drawn(at), "the map stays, empty, so the user's view is kept"
+
+
+def test_an_empty_step_keeps_the_map_and_the_window(df):
+    at = run_app({"start": "2020-04-03", "end": "2020-04-09"})
+    assert shown(at) > 0 and map_drawn(at)
+    rerun(at.button(key="step_forward").click())
+    window = at.slider(key="window").value
+    assert window == (date(2020, 4, 10), date(2020, 4, 16))
+    assert shown(at) == int(in_window(df, *window).sum()) == 0
+    assert map_drawn(at)
+    rerun(at.button(key="step_back").click())
+    assert at.slider(key="window").value == (date(2020, 4, 3), date(2020, 4, 9))
+    assert map_drawn(at)
+
+
+def test_a_playback_tick_moves_the_window_without_an_error(df):
+    at = run_app({"start": "2020-04-03", "end": "2020-04-09"})
+    at.session_state["playing"] = True
+    at.session_state["_last_tick"] = 0.0  # the next run is a tick
+    rerun(at)
+    window = at.slider(key="window").value
+    assert window == (date(2020, 4, 10), date(2020, 4, 16))
+    assert at.toggle(key="playing").value is True
+    assert map_drawn(at)
+
+
+def test_playing_the_whole_span_starts_at_the_first_incident(df):
+    kh = names_any(df, {"Kataib Hezbollah"})
+    first = df.loc[kh, "first"].min().date()
+    at = run_app({"actor": "Kataib Hezbollah"})
+    at.radio(key="step").set_value("month")
+    rerun(at.toggle(key="playing").set_value(True))
+    assert at.slider(key="window").value[0] == max(first.replace(day=1), df["first"].min().date())
+    assert shown(at) > 0
+
+
+def test_actor_roles_from_the_link_and_the_role_choice(df):
+    march = in_window(df, date(2020, 3, 1), date(2020, 3, 31))
+
+    def side(n: int) -> pd.Series:
+        return df[[f"actor{n}", f"assoc_actor_{n}"]].apply(
+            lambda row: "Kataib Hezbollah" in {a.strip() for v in row for a in str(v).split(";")},
+            axis=1,
+        )
+
+    query = {"start": "2020-03-01", "end": "2020-03-31", "actor1": "Kataib Hezbollah"}
+    at = run_app(query)
+    assert at.radio(key="actor_role").value == "actor1"
+    assert at.multiselect(key="actors").value == ["Kataib Hezbollah"]
+    assert shown(at) == int((march & side(1)).sum()) == 1
+    rerun(at.radio(key="actor_role").set_value("actor2"))
+    assert shown(at) == int((march & side(2)).sum()) == 4
+    assert param(at, "actor2") == ["Kataib Hezbollah"] and not param(at, "actor1")
+    rerun(at.radio(key="actor_role").set_value("any"))
+    assert shown(at) == int((march & names_any(df, {"Kataib Hezbollah"})).sum()) == 5
+    assert param(at, "actor") == ["Kataib Hezbollah"]
 
 
 def test_step_buttons_move_the_window(df):

@@ -83,3 +83,13 @@ def test_bad_presentation_values_are_reported():
     assert (view.color_by, view.basemap, view.extent) == ("event_type", "offline", None)
     assert len(problems) == 3 and any("color='country'" in p for p in problems)
     assert view == View()
+
+
+def test_roles_round_trip_and_unknown_names_are_reported():
+    flt = IncidentFilter(actors=("KH",), actors1=("KH", "US"), actors2=("US",))
+    query = filter_to_query(flt)
+    assert query["actor1"] == ["KH", "US"] and query["actor2"] == ["US"]
+    assert filter_from_query(query, **CHOICES) == (flt, [])
+    got, problems = filter_from_query({"actor1": ["KH", "Nobody"]}, **CHOICES)
+    assert got == IncidentFilter(actors1=("KH",))
+    assert problems == ["ignored actor1='Nobody': not in this data"]
