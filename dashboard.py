@@ -294,6 +294,11 @@ m1, m2, m3 = st.columns(3)
 m1.metric("Incidents shown", f"{len(shown):,}", help=f"of {len(index):,} in the data")
 m2.metric("Fatalities", f"{int(shown['fatalities'].sum()):,}")
 m3.metric("Injuries", f"{int(shown['injuries'].fillna(0).sum()):,}")
+if n_rejected:
+    st.warning(
+        f"{n_rejected:,} of the {n_rejected + len(index):,} records in {data.label} were "
+        "rejected and are not counted here; the sidebar lists them with the reason."
+    )
 
 if len(shown) == 0:
     st.info("No incident matches these filters. Widen the time range or remove a filter.")

@@ -360,3 +360,16 @@ def test_url_restores_the_presentation_and_writes_it_back(df):
     rerun(at.toggle(key="clusters").set_value(True))
     assert param(at, "layers") == ["clusters,heatmap"]
     assert param(at, "title") == ["Taji attacks"] and param(at, "site_labels") == ["all"]
+
+
+def test_rejected_records_are_said_in_the_main_area(tmp_path, monkeypatch):
+    rows = ["date,latitude,longitude,event_type"]
+    rows += [f"2020-01-{d:02d},33.3,44.4,Rocket attack" for d in range(1, 24)]
+    rows += ["not a date,33.3,44.4,Drone"] * 27
+    other = tmp_path / "mine.csv"
+    other.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    monkeypatch.setenv("INCIDENT_MAP_DATA", str(other))
+    at = run_app()
+    assert shown(at) == 23
+    said = [w.value for w in at.main.warning]
+    assert any("27 of the 50 records in mine.csv were rejected" in w for w in said), said
