@@ -2,9 +2,9 @@
 
 Filters (``DATA.md``): ``start``, ``end``, ``actor`` (any role), ``actor1`` (the acting
 side), ``actor2`` (the side acted upon), ``type``, ``site``, ``q``, ``min_fatalities``.
-Presentation: ``color``, ``basemap``, ``title``, ``layers`` (the
-map layers switched on, comma-separated), ``site_labels``, ``extent`` (``W,S,E,N``) and
-``rank`` (the actor ranking behind actor colours). Only what differs from the defaults
+Presentation: ``color``, ``basemap``, ``title``, ``layers`` (the map layers switched on,
+comma-separated), ``site_labels``, ``extent`` (``W,S,E,N``), ``rank`` (the actor ranking
+behind actor colours) and ``step`` (playback's step). Only what differs from the defaults
 is written. A copied URL must reproduce a view, so parsing is forgiving: a value that
 cannot be used is dropped and reported, never raised.
 """
@@ -16,7 +16,7 @@ from datetime import date
 
 from geo.filters import IncidentFilter
 from geo.palette import COLOR_BY
-from geo.view import BASEMAPS, SITE_LAYERS, View, ViewError, check_extent
+from geo.view import BASEMAPS, PLAYBACK_STEPS, SITE_LAYERS, View, ViewError, check_extent
 
 MIN_FATALITIES_PARAM = "min_fatalities"
 # URL name of each map layer switch of a View.
@@ -178,6 +178,8 @@ def view_to_query(view: View, *, defaults: View | None = None) -> Query:
         params["extent"] = ",".join(f"{v:g}" for v in view.extent)
     if view.actor_ranking != base.actor_ranking:
         params["rank"] = list(view.actor_ranking)
+    if view.step != base.step:
+        params["step"] = view.step
     return params
 
 
@@ -228,6 +230,7 @@ def view_from_query(
         "color_by": _choice(params, "color", COLOR_BY, base.color_by, problems),
         "basemap": _choice(params, "basemap", BASEMAPS, base.basemap, problems),
         "site_layer": _choice(params, "site_labels", SITE_LAYERS, base.site_layer, problems),
+        "step": _choice(params, "step", PLAYBACK_STEPS, base.step, problems),
     }
     if titles := _values(params, "title"):
         changes["title"] = titles[-1][:200]

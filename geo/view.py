@@ -26,6 +26,7 @@ from geo.filters import IncidentFilter, IncidentIndex
 from geo.incidents import point_coordinates
 from geo.palette import COLOR_BY
 from geo.schema import IncidentDataError
+from geo.timeline import STEPS as PLAYBACK_STEPS
 
 if TYPE_CHECKING:
     import geopandas as gpd
@@ -74,6 +75,8 @@ class View:
         Sites drawn with name labels: where the incidents shown happened, all, or none.
     extent : (west, south, east, north) or None
         The area to show; None fits the incidents.
+    step : {"week", "month"}
+        How far playback moves the time window per step.
     """
 
     flt: IncidentFilter = field(default_factory=IncidentFilter)
@@ -86,12 +89,14 @@ class View:
     show_uncertainty: bool = True
     site_layer: str = "shown"
     extent: Extent | None = None
+    step: str = "week"
 
     def __post_init__(self) -> None:
         for name, value, choices in (
             ("color_by", self.color_by, COLOR_BY),
             ("basemap", self.basemap, BASEMAPS),
             ("site_layer", self.site_layer, SITE_LAYERS),
+            ("step", self.step, PLAYBACK_STEPS),
         ):
             if value not in choices:
                 raise ViewError(f"{name} must be one of {', '.join(choices)}; got {value!r}")
@@ -164,7 +169,7 @@ def view_from_controls(
         ``actor_role`` (the side they are matched on), ``types``, ``sites``,
         ``min_fatalities``, ``q`` (searched words), ``color``,
         ``basemap``, ``clusters``, ``heatmap``, ``uncertainty``, ``site_labels``,
-        ``report_title`` and ``extent`` (None to fit the data). Missing keys take the
+        ``report_title``, ``extent`` (None to fit the data) and ``step``. Missing keys take the
         defaults of :class:`View`.
     span : (date, date)
         The data's first and last day: a window reaching an end does not restrict it.
@@ -202,6 +207,7 @@ def view_from_controls(
         show_uncertainty=bool(controls.get("uncertainty", base.show_uncertainty)),
         site_layer=str(controls.get("site_labels", base.site_layer)),
         extent=controls.get("extent"),
+        step=str(controls.get("step", base.step)),
     )
 
 
@@ -241,6 +247,7 @@ def controls_of_view(view: View, span: tuple[date, date]) -> dict[str, Any]:
         "site_labels": view.site_layer,
         "report_title": view.title,
         "extent": view.extent,
+        "step": view.step,
     }
 
 

@@ -373,3 +373,14 @@ def test_rejected_records_are_said_in_the_main_area(tmp_path, monkeypatch):
     assert shown(at) == 23
     said = [w.value for w in at.main.warning]
     assert any("27 of the 50 records in mine.csv were rejected" in w for w in said), said
+
+
+def test_the_link_carries_the_playback_step_and_the_map_toggles(df):
+    at = run_app({"step": "month", "layers": "heatmap"})
+    assert at.radio(key="step").value == "month"
+    assert at.toggle(key="heatmap").value is True and at.toggle(key="clusters").value is False
+    assert param(at, "step") == ["month"]
+    rerun(at.radio(key="step").set_value("week"))
+    assert param(at, "step") == []
+    rerun(at.toggle(key="clusters").set_value(True))
+    assert param(at, "layers") == ["clusters,heatmap"]

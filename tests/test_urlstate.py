@@ -93,3 +93,19 @@ def test_roles_round_trip_and_unknown_names_are_reported():
     got, problems = filter_from_query({"actor1": ["KH", "Nobody"]}, **CHOICES)
     assert got == IncidentFilter(actors1=("KH",))
     assert problems == ["ignored actor1='Nobody': not in this data"]
+
+
+def test_the_playback_step_travels_in_the_link():
+    from geo.urlstate import view_from_query, view_to_query
+    from geo.view import View
+
+    query = view_to_query(View(step="month"))
+    assert query == {"step": "month"}
+    assert view_from_query(query, **CHOICES) == (View(step="month"), [])
+    assert "step" not in view_to_query(View())
+    view, problems = view_from_query({"step": "fortnight", "color": "country"}, **CHOICES)
+    assert view == View()
+    assert problems == [
+        "ignored color='country': expected one of event_type, actor",
+        "ignored step='fortnight': expected one of week, month",
+    ]
