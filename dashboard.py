@@ -290,6 +290,11 @@ if problems:
     st.warning("Some parts of the link could not be used:")
     st.text("\n".join(problems))
 st.text(selection.caption)
+if upload is not None:
+    st.caption(
+        f"This page's link keeps the filters and the view, not {upload.name}: whoever opens "
+        "it sees the server's data."
+    )
 m1, m2, m3 = st.columns(3)
 m1.metric("Incidents shown", f"{len(shown):,}", help=f"of {len(index):,} in the data")
 m2.metric("Fatalities", f"{int(shown['fatalities'].sum()):,}")
