@@ -285,6 +285,8 @@ if {k: v if isinstance(v, list) else [v] for k, v in query.items()} != query_dic
     st.query_params.from_dict(query)
 
 # ---------------------------------------------------------------- outputs
+# Streamlit's default top padding leaves about 100 px blank above the title.
+st.html("<style>[data-testid='stMainBlockContainer'] { padding-top: 2.5rem; }</style>")
 st.title("Incident map")
 if problems:
     st.warning("Some parts of the link could not be used:")

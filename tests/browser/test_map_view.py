@@ -164,3 +164,11 @@ def test_an_empty_step_keeps_the_map_and_the_users_view(app):
         lat, lon, zoom = app.map_frame().evaluate(view)
         assert (round(lat, 3), round(lon, 3), zoom) == (33.3, 44.4, 10), button
         assert app.page.locator("[data-testid='stException']").count() == 0
+
+
+def test_the_title_sits_near_the_top_of_the_page(app):
+    app.open()
+    title = app.page.locator("[data-testid='stMain'] h1").first
+    title.wait_for()
+    box = title.bounding_box()
+    assert box is not None and box["y"] < 70, box
