@@ -29,14 +29,21 @@ from geo.limits import REPORT_SCALE, REPORT_SIDE_PIXELS
 from geo.load import DEFAULT_DATA_PATH, file_sha256
 from geo.mapview import build_layer_control, build_view_base, build_view_layers
 from geo.palette import COLOR_BY
-from geo.playback import advance, start_window, tick_due
+from geo.playback import advance, first_incident_day, start_window, tick_due
 from geo.report import PageOptions
 from geo.schema import IncidentDataError, MissingComponentError
 from geo.sites import read_sites
 from geo.symbology import LEGEND_TITLES
 from geo.timeline import STEPS, count_by_week, step_window, weekly_chart
 from geo.urlstate import view_from_query, view_to_query
-from geo.view import BASEMAPS, View, controls_of_view, select_view, view_from_controls
+from geo.view import (
+    BASEMAPS,
+    View,
+    controls_of_view,
+    roles_beyond_controls,
+    select_view,
+    view_from_controls,
+)
 
 DATA_ENV = "INCIDENT_MAP_DATA"
 EXPORT_LABELS = {"png": "Report PNG", "pdf": "Report PDF", "html": "Map HTML", "csv": "CSV",
@@ -46,6 +53,10 @@ TABLE_COLUMNS = ["event_date", "event_type", "sub_event_type", "actor1", "actor2
                  "admin1", "country", "fatalities", "injuries", "notes", "source",
                  "event_id"]  # fmt: skip
 TABLE_ROWS = 1000
+ROLE_LABELS = {"any": "Any side", "actor1": "Acting", "actor2": "Acted upon"}
+# Playback writes the next window and state here; they are applied before the widgets
+# exist, since a widget's value cannot be set once it is drawn in a run.
+PENDING = "_pending"
 UPLOAD_TYPES = ["csv", "tsv", "txt", "geojson", "json", "gpkg", "parquet", "geoparquet"]
 ss = st.session_state
 
@@ -116,9 +127,10 @@ def on_step(span: tuple[date, date], backward: bool) -> None:
     ss["window"] = step_window(tuple(ss["window"]), ss["step"], span, backward=backward)
 
 
-def on_play(span: tuple[date, date]) -> None:
+def on_play(span: tuple[date, date], index) -> None:
     if ss["playing"]:
-        ss["window"] = start_window(tuple(ss["window"]), span, ss["step"])
+        first = first_incident_day(index, view_from_controls(ss.to_dict(), span).flt)
+        ss["window"] = start_window(tuple(ss["window"]), span, ss["step"], first)
     ss["_last_tick"] = time.monotonic()
 
 
@@ -198,9 +210,10 @@ if ss.get("_data_key") != data.key:
         url_view = view_from_controls(ss.to_dict(), span, data.ranking)
         url_view = url_view.with_changes(flt=IncidentFilter())
     apply_view(url_view, span, groups)
+    problems += roles_beyond_controls(url_view.flt)
     ss["_data_key"] = data.key
-if ss.pop("_tick", False) and ss.get("playing"):  # a playback tick moves the window before
-    ss["window"], ss["playing"] = advance(tuple(ss["window"]), span, ss["step"])  # its widget
+if pending := ss.pop(PENDING, None):
+    ss.update(pending)
 
 # ---------------------------------------------------------------- widgets
 sb = st.sidebar
@@ -218,7 +231,7 @@ c1.button("◀ Back", key="step_back", on_click=on_step, args=(span, True), widt
 c2.button("Next ▶", key="step_forward", on_click=on_step, args=(span, False), width="stretch")
 sb.radio("Step by", STEPS, key="step", horizontal=True, format_func=str.capitalize)
 c1, c2 = sb.columns([2, 3], vertical_alignment="center")
-c1.toggle("Play", key="playing", on_change=on_play, args=(span,))
+c1.toggle("Play", key="playing", on_change=on_play, args=(span, index))
 c2.select_slider("Speed", SPEEDS, value=1.0, key="speed", label_visibility="collapsed",
                 format_func=lambda s: f"{s:g} s per step")  # fmt: skip
 sb.multiselect(
@@ -235,8 +248,10 @@ sb.multiselect(
     key="actors",
     on_change=on_actors,
     args=(groups,),
-    help="Matches the acting side, the side acted upon and associated actors.",
+    help="Matched on the side chosen below; associated actors count with their side.",
 )
+sb.radio("Actors' side", tuple(ROLE_LABELS), key="actor_role", horizontal=True,
+         format_func=ROLE_LABELS.__getitem__)  # fmt: skip
 sb.multiselect("Event type", index.event_types, key="types")
 sb.multiselect("Site", index.site_keys, key="sites", format_func=lambda k: site_names.get(k, k))
 sb.number_input("Minimum fatalities", min_value=0, step=1, key="min_fatalities")
@@ -251,10 +266,12 @@ if ss["playing"]:
 
     @st.fragment(run_every=float(ss["speed"]))
     def play() -> None:
-        """Ask for one step per tick; the rerun moves the window and stops at the end."""
+        """Advance one step per tick: the rerun applies the window before its slider exists."""
         if not tick_due(time.monotonic(), ss.get("_last_tick", 0.0), float(ss["speed"])):
             return
-        ss["_last_tick"], ss["_tick"] = time.monotonic(), True
+        ss["_last_tick"] = time.monotonic()
+        window, playing = advance(tuple(ss["window"]), span, ss["step"])
+        ss[PENDING] = {"window": window, "playing": playing}
         st.rerun()
 
     play()
@@ -268,30 +285,42 @@ if {k: v if isinstance(v, list) else [v] for k, v in query.items()} != query_dic
     st.query_params.from_dict(query)
 
 # ---------------------------------------------------------------- outputs
+# Streamlit's default top padding leaves about 100 px blank above the title.
+st.html("<style>[data-testid='stMainBlockContainer'] { padding-top: 2.5rem; }</style>")
 st.title("Incident map")
 if problems:
     st.warning("Some parts of the link could not be used:")
     st.text("\n".join(problems))
 st.text(selection.caption)
+if upload is not None:
+    st.caption(
+        f"This page's link keeps the filters and the view, not {upload.name}: whoever opens "
+        "it sees the server's data."
+    )
 m1, m2, m3 = st.columns(3)
 m1.metric("Incidents shown", f"{len(shown):,}", help=f"of {len(index):,} in the data")
 m2.metric("Fatalities", f"{int(shown['fatalities'].sum()):,}")
 m3.metric("Injuries", f"{int(shown['injuries'].fillna(0).sum()):,}")
+if n_rejected:
+    st.warning(
+        f"{n_rejected:,} of the {n_rejected + len(index):,} records in {data.label} were "
+        "rejected and are not counted here; the sidebar lists them with the reason."
+    )
 
 if len(shown) == 0:
     st.info("No incident matches these filters. Widen the time range or remove a filter.")
+# The map stays even when empty, so an empty playback step keeps the user's view.
+try:
+    base = build_view_base(view, data.extent)
+    layers = build_view_layers(selection)
+except MissingComponentError as exc:
+    st.error(str(exc))
 else:
-    try:
-        base = build_view_base(view, data.extent)
-        layers = build_view_layers(selection)
-    except MissingComponentError as exc:
-        st.error(str(exc))
-    else:
-        # The base map is rebuilt identically each run, so the component keeps the user's
-        # view; only the incident layers are swapped. returned_objects=[]: no rerun on pan.
-        st_folium(base, key="map", feature_group_to_add=layers, layer_control=build_layer_control(),
-                  returned_objects=[], height=580, use_container_width=True)  # fmt: skip
-
+    # The base map is rebuilt identically each run, so the component keeps the user's
+    # view; only the incident layers are swapped. returned_objects=[]: no rerun on pan.
+    st_folium(base, key="map", feature_group_to_add=layers, layer_control=build_layer_control(),
+              returned_objects=[], height=580, use_container_width=True)  # fmt: skip
+if len(shown):
     st.subheader("Incidents per week")
     flt = view.flt
     table, colors = count_by_week(

@@ -148,6 +148,18 @@ def _add_export_arguments(parser: argparse.ArgumentParser) -> None:
         "--actor", action="append", metavar="NAME", help="canonical actor name (repeatable)"
     )
     filters.add_argument(
+        "--actor1",
+        action="append",
+        metavar="NAME",
+        help="the acting side: actor1 or an actor associated with it (repeatable)",
+    )
+    filters.add_argument(
+        "--actor2",
+        action="append",
+        metavar="NAME",
+        help="the side acted upon: actor2 or an actor associated with it (repeatable)",
+    )
+    filters.add_argument(
         "--type",
         action="append",
         metavar="T",
@@ -204,7 +216,13 @@ def _filter_changes(ns: argparse.Namespace) -> dict[str, object]:
     ):
         if getattr(ns, name, None) is not None:
             changes[key] = getattr(ns, name)
-    for name, key in (("actor", "actors"), ("event_type", "event_types"), ("site", "sites")):
+    for name, key in (
+        ("actor", "actors"),
+        ("actor1", "actors1"),
+        ("actor2", "actors2"),
+        ("event_type", "event_types"),
+        ("site", "sites"),
+    ):
         values = getattr(ns, name, None)
         if values:
             changes[key] = tuple(dict.fromkeys(values))
@@ -271,13 +289,15 @@ def export_view_from_arguments(
 
 def _warn_unknown(flt: IncidentFilter, gdf: gpd.GeoDataFrame) -> None:
     """One line per filter value that no incident has (a typo shows an empty map)."""
-    if not (flt.actors or flt.event_types or flt.sites):
+    if not (flt.actors or flt.actors1 or flt.actors2 or flt.event_types or flt.sites):
         return
     from geo.filters import IncidentIndex
 
     index = IncidentIndex(gdf)
     for label, values, known in (
         ("actor", flt.actors, set(index.actor_names)),
+        ("actor1", flt.actors1, set(index.actor_names)),
+        ("actor2", flt.actors2, set(index.actor_names)),
         ("type", flt.event_types, set(index.event_types) | set(EVENT_TYPES)),
         ("site", flt.sites, set(index.site_keys)),
     ):

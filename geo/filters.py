@@ -18,6 +18,8 @@ from geo.schema import ACTOR_FIELDS, MULTI_VALUE_SEPARATOR
 
 EPOCH = np.datetime64("1970-01-01", "D")
 SEARCH_FIELDS = ("notes", "location", "source")
+# The actor fields of each role: who acted (1) and who was acted upon (2).
+ROLE_FIELDS = {1: ("actor1", "assoc_actor_1"), 2: ("actor2", "assoc_actor_2")}
 
 
 @dataclass(frozen=True)
@@ -31,7 +33,11 @@ class IncidentFilter:
         overlaps ``[start, end]``.
     actors : tuple of str
         Canonical names matched against actor1, actor2 and both associated-actor
-        lists. Several values are OR.
+        lists (any role). Several values are OR.
+    actors1, actors2 : tuple of str
+        Names matched on one side only: ``actors1`` against actor1 and assoc_actor_1
+        (who acted), ``actors2`` against actor2 and assoc_actor_2 (who was acted upon).
+        Several values are OR; each role is ANDed with the other fields.
     event_types, sites : tuple of str
         ACLED event types; site ids (or, for data without sites, location names).
     min_fatalities : int
@@ -43,6 +49,8 @@ class IncidentFilter:
     start: date | None = None
     end: date | None = None
     actors: tuple[str, ...] = field(default=())
+    actors1: tuple[str, ...] = field(default=())
+    actors2: tuple[str, ...] = field(default=())
     event_types: tuple[str, ...] = field(default=())
     sites: tuple[str, ...] = field(default=())
     min_fatalities: int = 0
@@ -91,6 +99,7 @@ class IncidentIndex:
         """Long table (row, actor code) of every actor an incident names."""
         rows: list[np.ndarray] = []
         names: list[pd.Series] = []
+        roles: list[np.ndarray] = []
         for col in ACTOR_FIELDS:
             values = gdf[col].reset_index(drop=True)  # positions, whatever the frame's index
             if col.startswith("assoc"):  # several actors, ";"-separated (see split_multi)
@@ -98,11 +107,14 @@ class IncidentIndex:
             present = values.notna() & (values != "")
             rows.append(values.index.to_numpy(dtype=np.int64)[present.to_numpy(dtype=bool)])
             names.append(values[present].astype(str))
+            role = 1 if col in ROLE_FIELDS[1] else 2
+            roles.append(np.full(int(present.sum()), role, dtype=np.int8))
         all_names = pd.concat(names, ignore_index=True) if names else pd.Series([], dtype=str)
         codes = pd.Categorical(all_names)
         self.actor_names: tuple[str, ...] = tuple(codes.categories)
         self._actor_rows = np.concatenate(rows) if rows else np.empty(0, dtype=np.int64)
         self._actor_codes = np.asarray(codes.codes, dtype=np.int32)
+        self._actor_roles = np.concatenate(roles) if roles else np.empty(0, dtype=np.int8)
 
     def __len__(self) -> int:
         return len(self.gdf)
@@ -150,6 +162,10 @@ class IncidentIndex:
             keep &= self.fatalities >= flt.min_fatalities
         if flt.actors:
             keep &= self._actor_mask(flt.actors)
+        if flt.actors1:
+            keep &= self._actor_mask(flt.actors1, role=1)
+        if flt.actors2:
+            keep &= self._actor_mask(flt.actors2, role=2)
         if flt.text.strip():
             keep &= self._text_mask(flt.text.strip())
         return keep
@@ -166,12 +182,14 @@ class IncidentIndex:
             out |= found.to_numpy(dtype=bool, na_value=False)
         return out
 
-    def _actor_mask(self, actors: tuple[str, ...]) -> np.ndarray:
-        """Incidents naming any of the actors in any actor field."""
+    def _actor_mask(self, actors: tuple[str, ...], role: int | None = None) -> np.ndarray:
+        """Incidents naming any of the actors in any actor field, or in one role's fields."""
         wanted = [i for i, name in enumerate(self.actor_names) if name in set(actors)]
         out = np.zeros(len(self), dtype=bool)
         if wanted:
             hits = np.isin(self._actor_codes, np.asarray(wanted, dtype=np.int32))
+            if role is not None:
+                hits &= self._actor_roles == role
             out[self._actor_rows[hits]] = True
         return out
 

@@ -29,7 +29,7 @@ EVENT_TYPE_COLORS: Final = MappingProxyType(
         "Strategic developments": "#009E73",  # bluish green
     }
 )
-UNKNOWN_COLOR: Final = "#7F7F7F"  # a type outside ACLED's vocabulary
+UNKNOWN_COLOR: Final = "#7F7F7F"  # a type outside ACLED's vocabulary, once the palette is used up
 
 # Paul Tol, "muted" qualitative scheme (personal.sron.nl/~pault), in his order.
 ACTOR_PALETTE: Final = (
@@ -61,6 +61,28 @@ def event_type_color(event_type: str) -> str:
         A ``#RRGGBB`` colour; :data:`UNKNOWN_COLOR` for a type outside the vocabulary.
     """
     return EVENT_TYPE_COLORS.get(event_type, UNKNOWN_COLOR)
+
+
+def other_type_colors(types: Sequence[str]) -> dict[str, str]:
+    """Give categories outside ACLED's event types colours of their own.
+
+    An uploaded file may name its own categories; they take the colours of
+    :data:`ACTOR_PALETTE` (never shown beside event-type colours) in the order given,
+    and :data:`UNKNOWN_COLOR` once it is used up.
+
+    Parameters
+    ----------
+    types : sequence of str
+        Categories that are not ACLED event types, in legend order.
+
+    Returns
+    -------
+    dict of str to str
+    """
+    return {
+        t: ACTOR_PALETTE[i] if i < len(ACTOR_PALETTE) else UNKNOWN_COLOR
+        for i, t in enumerate(types)
+    }
 
 
 def rank_actors(actors: Iterable[str]) -> list[str]:
@@ -140,8 +162,10 @@ def color_codes(
     names = ["" if pd.isna(v) else str(v) for v in values]
     if color_by == "event_type":
         present = set(names)
-        order = [t for t in EVENT_TYPES if t in present] + sorted(present - set(EVENT_TYPES))
+        others = sorted(present - set(EVENT_TYPES))
+        order = [t for t in EVENT_TYPES if t in present] + others
         colors = {t: event_type_color(t) for t in order}
+        colors.update(other_type_colors(others))
         labels = names
     else:
         names = [name or NO_ACTOR for name in names]

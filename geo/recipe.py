@@ -154,7 +154,7 @@ def _as_view(params: dict[str, Any], where: str, key: str) -> View:
     values = {k: v for k, v in params.items() if isinstance(v, str | list)}
     view, problems = view_from_query(
         values,
-        actors=_listed(values, "actor"),
+        actors=[*_listed(values, "actor"), *_listed(values, "actor1"), *_listed(values, "actor2")],
         event_types=_listed(values, "type"),
         sites=_listed(values, "site"),
     )

@@ -1,9 +1,10 @@
 """A whole view to and from URL query parameters; recipes store the same parameters.
 
-Filters (``DATA.md``): ``start``, ``end``, ``actor``, ``type``, ``site``, ``q``,
-``min_fatalities``. Presentation: ``color``, ``basemap``, ``title``, ``layers`` (the
-map layers switched on, comma-separated), ``site_labels``, ``extent`` (``W,S,E,N``) and
-``rank`` (the actor ranking behind actor colours). Only what differs from the defaults
+Filters (``DATA.md``): ``start``, ``end``, ``actor`` (any role), ``actor1`` (the acting
+side), ``actor2`` (the side acted upon), ``type``, ``site``, ``q``, ``min_fatalities``.
+Presentation: ``color``, ``basemap``, ``title``, ``layers`` (the map layers switched on,
+comma-separated), ``site_labels``, ``extent`` (``W,S,E,N``), ``rank`` (the actor ranking
+behind actor colours) and ``step`` (playback's step). Only what differs from the defaults
 is written. A copied URL must reproduce a view, so parsing is forgiving: a value that
 cannot be used is dropped and reported, never raised.
 """
@@ -15,7 +16,7 @@ from datetime import date
 
 from geo.filters import IncidentFilter
 from geo.palette import COLOR_BY
-from geo.view import BASEMAPS, SITE_LAYERS, View, ViewError, check_extent
+from geo.view import BASEMAPS, PLAYBACK_STEPS, SITE_LAYERS, View, ViewError, check_extent
 
 MIN_FATALITIES_PARAM = "min_fatalities"
 # URL name of each map layer switch of a View.
@@ -43,6 +44,10 @@ def filter_to_query(flt: IncidentFilter) -> dict[str, str | list[str]]:
         params["end"] = flt.end.isoformat()
     if flt.actors:
         params["actor"] = list(flt.actors)
+    if flt.actors1:
+        params["actor1"] = list(flt.actors1)
+    if flt.actors2:
+        params["actor2"] = list(flt.actors2)
     if flt.event_types:
         params["type"] = list(flt.event_types)
     if flt.sites:
@@ -108,6 +113,7 @@ def filter_from_query(
         The filter and one sentence per ignored value.
     """
     problems: list[str] = []
+    actors = tuple(actors)  # read once per role
     start = end = None
     if starts := _values(params, "start"):
         start = _parse_day(starts[-1], "start", problems)
@@ -127,6 +133,8 @@ def filter_from_query(
         start=start,
         end=end,
         actors=_known(_values(params, "actor"), actors, "actor", problems),
+        actors1=_known(_values(params, "actor1"), actors, "actor1", problems),
+        actors2=_known(_values(params, "actor2"), actors, "actor2", problems),
         event_types=_known(_values(params, "type"), event_types, "type", problems),
         sites=_known(_values(params, "site"), sites, "site", problems),
         min_fatalities=min_fatalities,
@@ -170,6 +178,8 @@ def view_to_query(view: View, *, defaults: View | None = None) -> Query:
         params["extent"] = ",".join(f"{v:g}" for v in view.extent)
     if view.actor_ranking != base.actor_ranking:
         params["rank"] = list(view.actor_ranking)
+    if view.step != base.step:
+        params["step"] = view.step
     return params
 
 
@@ -220,6 +230,7 @@ def view_from_query(
         "color_by": _choice(params, "color", COLOR_BY, base.color_by, problems),
         "basemap": _choice(params, "basemap", BASEMAPS, base.basemap, problems),
         "site_layer": _choice(params, "site_labels", SITE_LAYERS, base.site_layer, problems),
+        "step": _choice(params, "step", PLAYBACK_STEPS, base.step, problems),
     }
     if titles := _values(params, "title"):
         changes["title"] = titles[-1][:200]

@@ -26,6 +26,7 @@ from geo.filters import IncidentFilter, IncidentIndex
 from geo.incidents import point_coordinates
 from geo.palette import COLOR_BY
 from geo.schema import IncidentDataError
+from geo.timeline import STEPS as PLAYBACK_STEPS
 
 if TYPE_CHECKING:
     import geopandas as gpd
@@ -40,6 +41,10 @@ BASEMAPS: Final = ("offline", *basemap.ONLINE_BASEMAPS)
 # Which sites are drawn with name labels: those where shown incidents happened, every
 # site of the layer, or none.
 SITE_LAYERS: Final = ("shown", "all", "none")
+# The role the dashboard's actor choice applies to: any side, the acting side (actor1
+# and its associates) or the side acted upon (actor2 and its associates).
+ACTOR_ROLES: Final = ("any", "actor1", "actor2")
+ROLE_FIELDS: Final = {"any": "actors", "actor1": "actors1", "actor2": "actors2"}
 
 
 class ViewError(IncidentDataError):
@@ -70,6 +75,8 @@ class View:
         Sites drawn with name labels: where the incidents shown happened, all, or none.
     extent : (west, south, east, north) or None
         The area to show; None fits the incidents.
+    step : {"week", "month"}
+        How far playback moves the time window per step.
     """
 
     flt: IncidentFilter = field(default_factory=IncidentFilter)
@@ -82,12 +89,14 @@ class View:
     show_uncertainty: bool = True
     site_layer: str = "shown"
     extent: Extent | None = None
+    step: str = "week"
 
     def __post_init__(self) -> None:
         for name, value, choices in (
             ("color_by", self.color_by, COLOR_BY),
             ("basemap", self.basemap, BASEMAPS),
             ("site_layer", self.site_layer, SITE_LAYERS),
+            ("step", self.step, PLAYBACK_STEPS),
         ):
             if value not in choices:
                 raise ViewError(f"{name} must be one of {', '.join(choices)}; got {value!r}")
@@ -113,6 +122,7 @@ def window_filter(
     sites: Iterable[str] = (),
     min_fatalities: int = 0,
     text: str = "",
+    actor_role: str = "any",
 ) -> IncidentFilter:
     """Build the filter of a time window and choices, as the dashboard's widgets hold them.
 
@@ -126,16 +136,20 @@ def window_filter(
     min_fatalities : int
     text : str
         Searched words; surrounding spaces are dropped.
+    actor_role : {"any", "actor1", "actor2"}
+        The side the actors are matched on (see :data:`ACTOR_ROLES`).
 
     Returns
     -------
     IncidentFilter
     """
     (start, end), (lo, hi) = window, span
+    if actor_role not in ACTOR_ROLES:
+        raise ViewError(f"actor_role must be one of {', '.join(ACTOR_ROLES)}; got {actor_role!r}")
     return IncidentFilter(
         start=start if start > lo else None,
         end=end if end < hi else None,
-        actors=tuple(actors),
+        **{ROLE_FIELDS[actor_role]: tuple(actors)},  # type: ignore[arg-type]
         event_types=tuple(event_types),
         sites=tuple(sites),
         min_fatalities=int(min_fatalities),
@@ -152,9 +166,10 @@ def view_from_controls(
     ----------
     controls : mapping
         The widgets' values by key: ``window`` (first and last day), ``actors``,
-        ``types``, ``sites``, ``min_fatalities``, ``q`` (searched words), ``color``,
+        ``actor_role`` (the side they are matched on), ``types``, ``sites``,
+        ``min_fatalities``, ``q`` (searched words), ``color``,
         ``basemap``, ``clusters``, ``heatmap``, ``uncertainty``, ``site_labels``,
-        ``report_title`` and ``extent`` (None to fit the data). Missing keys take the
+        ``report_title``, ``extent`` (None to fit the data) and ``step``. Missing keys take the
         defaults of :class:`View`.
     span : (date, date)
         The data's first and last day: a window reaching an end does not restrict it.
@@ -179,6 +194,7 @@ def view_from_controls(
         sites=controls.get("sites", ()),
         min_fatalities=int(controls.get("min_fatalities", 0) or 0),
         text=str(controls.get("q", "") or ""),
+        actor_role=str(controls.get("actor_role", "any")),
     )
     return View(
         flt=flt,
@@ -191,6 +207,7 @@ def view_from_controls(
         show_uncertainty=bool(controls.get("uncertainty", base.show_uncertainty)),
         site_layer=str(controls.get("site_labels", base.site_layer)),
         extent=controls.get("extent"),
+        step=str(controls.get("step", base.step)),
     )
 
 
@@ -208,12 +225,16 @@ def controls_of_view(view: View, span: tuple[date, date]) -> dict[str, Any]:
     -------
     dict
         The keys :func:`view_from_controls` reads (the actor ranking is the data's).
+        The widgets hold actors of one role: a view naming several roles shows the
+        first of any, acting, acted upon (see :func:`roles_beyond_controls`).
     """
     flt, (lo, hi) = view.flt, span
     start = min(max(flt.start or lo, lo), hi)
+    role = next((r for r in ACTOR_ROLES if getattr(flt, ROLE_FIELDS[r])), "any")
     return {
         "window": (start, max(min(flt.end or hi, hi), start)),
-        "actors": list(flt.actors),
+        "actors": list(getattr(flt, ROLE_FIELDS[role])),
+        "actor_role": role,
         "types": list(flt.event_types),
         "sites": list(flt.sites),
         "min_fatalities": flt.min_fatalities,
@@ -226,7 +247,31 @@ def controls_of_view(view: View, span: tuple[date, date]) -> dict[str, Any]:
         "site_labels": view.site_layer,
         "report_title": view.title,
         "extent": view.extent,
+        "step": view.step,
     }
+
+
+def roles_beyond_controls(flt: IncidentFilter) -> list[str]:
+    """Name the actor roles of a filter the dashboard's one role choice cannot show.
+
+    Parameters
+    ----------
+    flt : IncidentFilter
+
+    Returns
+    -------
+    list of str
+        One sentence per role that :func:`controls_of_view` leaves out; empty when the
+        filter names actors in one role at most.
+    """
+    named = [r for r in ACTOR_ROLES if getattr(flt, ROLE_FIELDS[r])]
+    param = {"any": "actor", "actor1": "actor1", "actor2": "actor2"}
+    return [
+        f"ignored {param[role]}={name!r}: the page filters actors on one side at a time "
+        f"and keeps the {param[named[0]]} choice"
+        for role in named[1:]
+        for name in getattr(flt, ROLE_FIELDS[role])
+    ]
 
 
 def check_extent(extent: Extent) -> Extent:

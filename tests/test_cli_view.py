@@ -54,3 +54,24 @@ def test_a_page_too_large_is_one_sentence() -> None:
     ns = parse("--width", "20000", "--height", "20000", "--scale", "8")
     with pytest.raises(IncidentDataError, match="cannot export with these options"):
         cli.export_view_from_arguments(ns, View(), PageOptions())
+
+
+def test_roles_on_the_command_line_are_kept_in_the_recipe(tmp_path) -> None:
+    import pandas as pd
+
+    from geo.recipe import read_recipe, recipe_path_for
+
+    march = ["--start", "2020-03-01", "--end", "2020-03-31"]
+    counts = {}
+    for flag in ("--actor", "--actor1", "--actor2"):
+        out = tmp_path / f"kh{flag.strip('-')}.csv"
+        assert cli.main(["export", "--out", str(out), *march, flag, "Kataib Hezbollah"]) == 0
+        counts[flag] = len(pd.read_csv(out))
+    # Kataib Hezbollah in March 2020: one attack (as an associate of the acting side),
+    # four strikes upon it; "any role" finds all five.
+    assert counts == {"--actor": 5, "--actor1": 1, "--actor2": 4}
+    recipe = read_recipe(recipe_path_for(tmp_path / "khactor1.csv"))
+    assert recipe.flt.actors1 == ("Kataib Hezbollah",) and not recipe.flt.actors
+    assert cli.main(["export", "--recipe", str(recipe_path_for(tmp_path / "khactor1.csv")),
+                     "--out", str(tmp_path / "again.csv")]) == 0  # fmt: skip
+    assert len(pd.read_csv(tmp_path / "again.csv")) == 1

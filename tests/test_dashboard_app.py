@@ -231,7 +231,63 @@ def test_empty_result_says_so_instead_of_a_blank_map(df):
     rerun(at.number_input(key="min_fatalities").set_value(most + 1))
     assert shown(at) == 0
     assert any("No incident matches" in i.value for i in at.info)
-    assert not map_drawn(at)
+    assert map_drawn(at), "the map stays, empty, so the user's view is kept"
+
+
+def test_an_empty_step_keeps_the_map_and_the_window(df):
+    at = run_app({"start": "2020-04-03", "end": "2020-04-09"})
+    assert shown(at) > 0 and map_drawn(at)
+    rerun(at.button(key="step_forward").click())
+    window = at.slider(key="window").value
+    assert window == (date(2020, 4, 10), date(2020, 4, 16))
+    assert shown(at) == int(in_window(df, *window).sum()) == 0
+    assert map_drawn(at)
+    rerun(at.button(key="step_back").click())
+    assert at.slider(key="window").value == (date(2020, 4, 3), date(2020, 4, 9))
+    assert map_drawn(at)
+
+
+def test_a_playback_tick_moves_the_window_without_an_error(df):
+    at = run_app({"start": "2020-04-03", "end": "2020-04-09"})
+    at.session_state["playing"] = True
+    at.session_state["_last_tick"] = 0.0  # the next run is a tick
+    rerun(at)
+    window = at.slider(key="window").value
+    assert window == (date(2020, 4, 10), date(2020, 4, 16))
+    assert at.toggle(key="playing").value is True
+    assert map_drawn(at)
+
+
+def test_playing_the_whole_span_starts_at_the_first_incident(df):
+    kh = names_any(df, {"Kataib Hezbollah"})
+    first = df.loc[kh, "first"].min().date()
+    at = run_app({"actor": "Kataib Hezbollah"})
+    at.radio(key="step").set_value("month")
+    rerun(at.toggle(key="playing").set_value(True))
+    assert at.slider(key="window").value[0] == max(first.replace(day=1), df["first"].min().date())
+    assert shown(at) > 0
+
+
+def test_actor_roles_from_the_link_and_the_role_choice(df):
+    march = in_window(df, date(2020, 3, 1), date(2020, 3, 31))
+
+    def side(n: int) -> pd.Series:
+        return df[[f"actor{n}", f"assoc_actor_{n}"]].apply(
+            lambda row: "Kataib Hezbollah" in {a.strip() for v in row for a in str(v).split(";")},
+            axis=1,
+        )
+
+    query = {"start": "2020-03-01", "end": "2020-03-31", "actor1": "Kataib Hezbollah"}
+    at = run_app(query)
+    assert at.radio(key="actor_role").value == "actor1"
+    assert at.multiselect(key="actors").value == ["Kataib Hezbollah"]
+    assert shown(at) == int((march & side(1)).sum()) == 1
+    rerun(at.radio(key="actor_role").set_value("actor2"))
+    assert shown(at) == int((march & side(2)).sum()) == 4
+    assert param(at, "actor2") == ["Kataib Hezbollah"] and not param(at, "actor1")
+    rerun(at.radio(key="actor_role").set_value("any"))
+    assert shown(at) == int((march & names_any(df, {"Kataib Hezbollah"})).sum()) == 5
+    assert param(at, "actor") == ["Kataib Hezbollah"]
 
 
 def test_step_buttons_move_the_window(df):
@@ -304,3 +360,27 @@ def test_url_restores_the_presentation_and_writes_it_back(df):
     rerun(at.toggle(key="clusters").set_value(True))
     assert param(at, "layers") == ["clusters,heatmap"]
     assert param(at, "title") == ["Taji attacks"] and param(at, "site_labels") == ["all"]
+
+
+def test_rejected_records_are_said_in_the_main_area(tmp_path, monkeypatch):
+    rows = ["date,latitude,longitude,event_type"]
+    rows += [f"2020-01-{d:02d},33.3,44.4,Rocket attack" for d in range(1, 24)]
+    rows += ["not a date,33.3,44.4,Drone"] * 27
+    other = tmp_path / "mine.csv"
+    other.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    monkeypatch.setenv("INCIDENT_MAP_DATA", str(other))
+    at = run_app()
+    assert shown(at) == 23
+    said = [w.value for w in at.main.warning]
+    assert any("27 of the 50 records in mine.csv were rejected" in w for w in said), said
+
+
+def test_the_link_carries_the_playback_step_and_the_map_toggles(df):
+    at = run_app({"step": "month", "layers": "heatmap"})
+    assert at.radio(key="step").value == "month"
+    assert at.toggle(key="heatmap").value is True and at.toggle(key="clusters").value is False
+    assert param(at, "step") == ["month"]
+    rerun(at.radio(key="step").set_value("week"))
+    assert param(at, "step") == []
+    rerun(at.toggle(key="clusters").set_value(True))
+    assert param(at, "layers") == ["clusters,heatmap"]

@@ -139,6 +139,48 @@ def test_mask_agrees_with_a_plain_pandas_reading_on_random_data():
     assert ids(filter_incidents(gdf, flt)) == expected
 
 
+def test_roles_match_one_side_and_its_associates(gdf):
+    assert ids(filter_incidents(gdf, IncidentFilter(actors1=("US",)))) == ["4"]
+    assert ids(filter_incidents(gdf, IncidentFilter(actors2=("US",)))) == ["2", "3"]
+    assert ids(filter_incidents(gdf, IncidentFilter(actors1=("France",)))) == ["4"]
+    assert ids(filter_incidents(gdf, IncidentFilter(actors2=("UK",)))) == ["3"]
+    assert ids(filter_incidents(gdf, IncidentFilter(actors2=("France",)))) == []
+    both = IncidentFilter(actors1=("Iran", "Unknown"), actors2=("US",))
+    assert ids(filter_incidents(gdf, both)) == ["2", "3"]
+    assert ids(filter_incidents(gdf, both.with_changes(actors=("Iraq",)))) == ["3"]
+
+
+def test_roles_agree_with_a_plain_reading_on_random_data():
+    rng = np.random.default_rng(11)
+    names = ["A", "B", "C", "D"]
+    rows = [
+        {
+            "event_id": str(i),
+            "event_date": "2020-01-01",
+            "actor1": names[rng.integers(0, 4)],
+            "assoc_actor_1": "; ".join(rng.choice(names, int(rng.integers(0, 3)))),
+            "actor2": names[rng.integers(0, 4)] if rng.random() < 0.6 else "",
+            "assoc_actor_2": ";".join(rng.choice(names, int(rng.integers(0, 3)))),
+        }
+        for i in range(400)
+    ]
+    gdf = make_incidents(rows)
+
+    def side(row: dict, n: int) -> set[str]:
+        listed = [a.strip() for a in row[f"assoc_actor_{n}"].split(";") if a.strip()]
+        return {row[f"actor{n}"], *listed} - {""}
+
+    for _ in range(30):
+        one = tuple(rng.choice(names, int(rng.integers(0, 3)), replace=False))
+        two = tuple(rng.choice(names, int(rng.integers(0, 3)), replace=False))
+        expected = [
+            r["event_id"]
+            for r in rows
+            if (not one or side(r, 1) & set(one)) and (not two or side(r, 2) & set(two))
+        ]
+        assert ids(filter_incidents(gdf, IncidentFilter(actors1=one, actors2=two))) == expected
+
+
 def test_select_gives_the_same_rows_whether_or_not_the_window_is_one_block():
     rng = np.random.default_rng(3)
     rows = [

@@ -414,3 +414,22 @@ def test_browser_draws_markers_popups_legend_and_camera(
     assert "Battles" in drawn["legend"] and "Killed + injured" in drawn["legend"]
     assert folded_height < open_height / 3 and reopened_height == open_height
     assert width == 1000 and height > 700 + 60  # the view plus the caption block
+
+
+@pytest.mark.browser
+def test_browser_folds_the_legend_on_a_small_map(browser, app_root: tuple[Path, str]) -> None:
+    root, base = app_root
+    m = mapview.build_map(sample(), options=mapview.MapOptions(show_clusters=False))
+    (root / "small.html").write_text(render(m), encoding="utf-8")
+    is_open = "() => document.querySelector('.geo-legend details').open"
+    with offline_page(browser, base, (700, 500)) as opened:
+        page = opened.page
+        page.goto(f"{base}/small.html")
+        page.wait_for_selector(".geo-legend")
+        assert page.evaluate(is_open) is False
+        page.click(".geo-legend summary")  # the user can still open it
+        assert page.evaluate(is_open) is True
+    with offline_page(browser, base, (1000, 700)) as opened:
+        opened.page.goto(f"{base}/small.html")
+        opened.page.wait_for_selector(".geo-legend")
+        assert opened.page.evaluate(is_open) is True

@@ -80,3 +80,28 @@ def test_unknown_colouring_is_refused() -> None:
     gdf = make_incidents([{}])
     with pytest.raises(ValueError, match="color_by must be one of event_type, actor"):
         palette.color_keys(gdf, "fatalities")
+
+
+def test_categories_outside_acled_get_colours_of_their_own() -> None:
+    from geo.timeline import count_by_week
+
+    kinds = ["Rocket attack", "Drone strike", "Battles", "Convoy ambush", "Rocket attack"]
+    gdf = make_incidents(
+        [
+            {"event_id": str(i), "event_date": "2020-01-01", "event_type": kind}
+            for i, kind in enumerate(kinds)
+        ]
+    )
+    items = dict(palette.legend_items(gdf, "event_type"))
+    assert list(items) == ["Battles", "Convoy ambush", "Drone strike", "Rocket attack"]
+    assert items["Battles"] == palette.EVENT_TYPE_COLORS["Battles"]
+    assert len(set(items.values())) == len(items), "every category is told apart"
+    assert palette.UNKNOWN_COLOR not in items.values()
+    _, chart_colors = count_by_week(gdf, "event_type")
+    assert chart_colors == items, "the chart's colours are the legend's"
+    many = [f"kind {i:02d}" for i in range(len(palette.ACTOR_PALETTE) + 2)]
+    colors = palette.other_type_colors(many)
+    assert list(colors.values())[-1] == palette.UNKNOWN_COLOR
+    assert len(set(list(colors.values())[: len(palette.ACTOR_PALETTE)])) == len(
+        palette.ACTOR_PALETTE
+    )

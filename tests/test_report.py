@@ -29,6 +29,7 @@ from geo.report import (
     render_report_png,
     scale_bar_length,
 )
+from geo.report.wording import describe_incident
 
 TYPES = ("Battles", "Explosions/Remote violence", "Strategic developments")
 # Three precisely dated, precisely placed incidents around Baghdad, one per event type.
@@ -373,3 +374,43 @@ def test_every_report_page_is_bounded_by_the_pixel_budget() -> None:
         with pytest.raises(ReportSizeError, match="million pixel limit"):
             make(width=20_000, height=20_000, scale=8)
         assert make(width=16_000, height=MAX_REPORT_PIXELS // 16_000, scale=8).width == 16_000
+
+
+def march_2020():
+    from geo.filters import IncidentIndex
+    from geo.load import read_incidents
+
+    flt = IncidentFilter(start=date(2020, 3, 1), end=date(2020, 3, 31))
+    return IncidentIndex(read_incidents()).select(flt), flt
+
+
+def figure_texts(fig) -> list[str]:
+    return [t.get_text() for t in fig.texts]
+
+
+def test_the_png_lists_what_fits_and_never_says_more_of_all() -> None:
+    gdf, flt = march_2020()
+    assert len(gdf) == 12
+    page = draw_report(gdf, flt=flt, total=60, options=ReportOptions(), data_label="x")
+    texts = figure_texts(page.figure)
+    entries = {describe_incident(row) for _, row in gdf.iterrows()}
+    listed = [t for t in texts if " ".join(t.split()) in entries]
+    assert len(listed) >= 3, texts
+    more = [t for t in texts if t.startswith("and ") and " more" in t]
+    assert all(not t.startswith(f"and {len(gdf)} more") for t in more)
+    assert not page.more_pages
+
+
+def test_the_pdf_continues_the_list_on_a_page_of_two_columns() -> None:
+    gdf, flt = march_2020()
+    content = render_report_pdf(
+        gdf, flt=flt, total=60, options=ReportOptions(title="March 2020"), data_label="x"
+    )
+    reader = PdfReader(io.BytesIO(content))
+    assert len(reader.pages) == 2
+    text = " ".join(" ".join(p.extract_text().split()) for p in reader.pages)
+    assert "and 12 more" not in text
+    assert "March 2020: incidents shown (continued)" in text
+    for _, row in gdf.iterrows():
+        first_words = " ".join(describe_incident(row).split()[:4])
+        assert first_words in text, first_words

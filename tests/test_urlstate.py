@@ -83,3 +83,29 @@ def test_bad_presentation_values_are_reported():
     assert (view.color_by, view.basemap, view.extent) == ("event_type", "offline", None)
     assert len(problems) == 3 and any("color='country'" in p for p in problems)
     assert view == View()
+
+
+def test_roles_round_trip_and_unknown_names_are_reported():
+    flt = IncidentFilter(actors=("KH",), actors1=("KH", "US"), actors2=("US",))
+    query = filter_to_query(flt)
+    assert query["actor1"] == ["KH", "US"] and query["actor2"] == ["US"]
+    assert filter_from_query(query, **CHOICES) == (flt, [])
+    got, problems = filter_from_query({"actor1": ["KH", "Nobody"]}, **CHOICES)
+    assert got == IncidentFilter(actors1=("KH",))
+    assert problems == ["ignored actor1='Nobody': not in this data"]
+
+
+def test_the_playback_step_travels_in_the_link():
+    from geo.urlstate import view_from_query, view_to_query
+    from geo.view import View
+
+    query = view_to_query(View(step="month"))
+    assert query == {"step": "month"}
+    assert view_from_query(query, **CHOICES) == (View(step="month"), [])
+    assert "step" not in view_to_query(View())
+    view, problems = view_from_query({"step": "fortnight", "color": "country"}, **CHOICES)
+    assert view == View()
+    assert problems == [
+        "ignored color='country': expected one of event_type, actor",
+        "ignored step='fortnight': expected one of week, month",
+    ]

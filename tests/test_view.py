@@ -108,3 +108,22 @@ def test_widgets_show_a_view_and_make_it_again() -> None:
     # A window outside the data is kept inside its span.
     early = View(flt=IncidentFilter(start=date(2019, 1, 1), end=date(2019, 2, 1)))
     assert controls_of_view(early, span)["window"] == (span[0], span[0])
+
+
+def test_the_role_choice_puts_actors_on_one_side() -> None:
+    from geo.view import controls_of_view, roles_beyond_controls, view_from_controls
+
+    span = (date(2020, 1, 1), date(2020, 12, 31))
+    for role, field in (("any", "actors"), ("actor1", "actors1"), ("actor2", "actors2")):
+        view = view_from_controls({"actors": ["KH"], "actor_role": role}, span)
+        assert getattr(view.flt, field) == ("KH",)
+        assert sum(bool(getattr(view.flt, f)) for f in ("actors", "actors1", "actors2")) == 1
+        controls = controls_of_view(view, span)
+        assert controls["actor_role"] == role and controls["actors"] == ["KH"]
+        assert roles_beyond_controls(view.flt) == []
+    mixed = IncidentFilter(actors1=("KH",), actors2=("US",))
+    assert controls_of_view(View(flt=mixed), span)["actor_role"] == "actor1"
+    assert roles_beyond_controls(mixed) == [
+        "ignored actor2='US': the page filters actors on one side at a time "
+        "and keeps the actor1 choice"
+    ]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+from typing import Final
 
 import folium
 from branca.element import MacroElement
@@ -17,6 +18,9 @@ from geo.symbology import (
     marker_radius,
 )
 from geo.webtext import script_json
+
+# Below this map size (CSS pixels) the legend opens folded, so it does not hide the data.
+LEGEND_FOLD_SIZE: Final = (760, 420)
 
 
 def _legend_html(
@@ -75,9 +79,19 @@ class _MapInfo(MacroElement):
         (function () {
             var info = /* map-info */ {{ this.payload }};
             var legend = L.control({position: "bottomright"});
-            legend.onAdd = function () {
+            legend.onAdd = function (map) {
                 var div = L.DomUtil.create("div", "geo-legend");
                 div.innerHTML = info.legend_html;
+                // Folded at first on a small map; then as the user left it, whatever
+                // the layers swapped since.
+                var details = div.querySelector("details"), size = map.getSize();
+                if (details) {
+                    details.open = map.geoLegendOpen !== undefined ? map.geoLegendOpen
+                        : size.x >= {{ this.fold_width }} && size.y >= {{ this.fold_height }};
+                    details.addEventListener("toggle", function () {
+                        map.geoLegendOpen = details.open;
+                    });
+                }
                 L.DomEvent.disableClickPropagation(div);
                 L.DomEvent.disableScrollPropagation(div);
                 return div;
@@ -117,6 +131,7 @@ class _MapInfo(MacroElement):
             "legend_html": _legend_html(items, options, symbols),
         }
         self.payload = script_json(info)
+        self.fold_width, self.fold_height = LEGEND_FOLD_SIZE
 
 
 class _OpenBaseLayer(MacroElement):

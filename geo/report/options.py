@@ -158,6 +158,8 @@ class ReportPage:
         Marker colour of each incident, in input order.
     legend : list of (str, str)
         The colour legend drawn: ``(label, "#RRGGBB")``.
+    more_pages : list of Figure
+        Pages after this one (the incident list continued), saved in the PDF only.
     """
 
     figure: Figure
@@ -167,6 +169,7 @@ class ReportPage:
     y: np.ndarray
     colors: list[str]
     legend: list[tuple[str, str]]
+    more_pages: list[Figure] = field(default_factory=list)
 
     def pixel_positions(self) -> np.ndarray:
         """Pixel (column, row) of each incident in the saved PNG, row 0 at the top."""
@@ -183,15 +186,16 @@ class ReportPage:
         return buffer.getvalue()
 
     def to_pdf(self, title: str) -> bytes:
-        """Save the page as a one-page PDF with TrueType fonts embedded (text stays text)."""
+        """Save the page, and any further pages, as a PDF with TrueType fonts embedded."""
+        from matplotlib.backends.backend_pdf import PdfPages
+
         buffer = io.BytesIO()
-        with matplotlib.rc_context({"pdf.fonttype": 42}):
-            self.figure.savefig(
-                buffer,
-                format="pdf",
-                dpi=PDF_RASTER_DPI,  # only for rasterized layers; the rest stays vector
-                metadata={"Title": title, "Creator": _software(), "Producer": _software()},
-            )
+        metadata = {"Title": title, "Creator": _software(), "Producer": _software()}
+        with matplotlib.rc_context({"pdf.fonttype": 42, "font.family": FONT_FAMILY}):
+            with PdfPages(buffer, metadata=metadata) as pdf:
+                for fig in (self.figure, *self.more_pages):
+                    # dpi only for rasterized layers; the rest stays vector
+                    pdf.savefig(fig, dpi=PDF_RASTER_DPI)
         return buffer.getvalue()
 
 

@@ -54,6 +54,16 @@ from geo.report.wording import (
     summarize_sources,
 )
 
+LIST_FONT_PT = 6.6  # the incident list under the legend
+CONTINUED_FONT_PT = 7.2  # the list continued on further PDF pages, in two columns
+MAX_CONTINUED_INCIDENTS = 240  # beyond this, the CSV export is the list
+
+
+def _entry_height(text: str, size: float, iy: float) -> float:
+    """Height of one list entry in figure units, with the gap after it."""
+    line = size * 1.3 / 72 / iy
+    return (text.count("\n") + 1) * line + 0.45 * line
+
 
 def _list_incidents(
     fig: Figure,
@@ -63,35 +73,75 @@ def _list_incidents(
     width_in: float,
     incidents: gpd.GeoDataFrame,
     iy: float,
-) -> None:
-    """List each incident briefly under the legend, while there is room."""
-    if not 0 < len(incidents) <= MAX_LABELLED_INCIDENTS:
-        return
-    size = 7.2
+    *,
+    continued: bool = False,
+) -> list[int]:
+    """List incidents briefly under the legend, in date order, while there is room.
+
+    Returns
+    -------
+    list of int
+        Positions (into ``incidents``) of those not listed, in date order. When not
+        even one fits, no heading is drawn, so the page never says "and N more" of
+        all N; ``continued`` says the rest follow on further pages.
+    """
+    order = [int(i) for i in np.argsort(incidents["event_date"].to_numpy(), kind="stable")]
+    if not 0 < len(order) <= MAX_LABELLED_INCIDENTS:
+        return order
+    size = LIST_FONT_PT
     line = size * 1.3 / 72 / iy
+    texts = [_wrap(describe_incident(incidents.iloc[i]), size, width_in) for i in order]
     y = top - 0.1 / iy
-    if y - 3 * line < bottom:
-        return
+    heading = 0.215 * 1.25 / iy
+    if y - heading - _entry_height(texts[0], size, iy) - line < bottom:
+        return order
     _text(fig, left, y, "Incidents shown", fontsize=9.5, fontweight="bold", color=INK, va="top")
-    y -= 0.215 * 1.25 / iy
-    order = np.argsort(incidents["event_date"].to_numpy(), kind="stable")
-    for k, i in enumerate(order):
-        text = _wrap(describe_incident(incidents.iloc[i]), size, width_in)
-        needed = (text.count("\n") + 1) * line
-        more = len(order) - k
-        if y - needed - (line if more > 1 else 0) < bottom:
-            _text(
-                fig,
-                left,
-                y,
-                f"and {more} more (see the CSV export)",
-                fontsize=size,
-                color=MUTED,
-                va="top",
-            )
-            return
+    y -= heading
+    where = "on the next page" if continued else "in the CSV export"
+    for k, text in enumerate(texts):
+        needed = _entry_height(text, size, iy)
+        rest = len(order) - k
+        if y - needed - (line if rest > 1 else 0) < bottom:
+            _text(fig, left, y, f"and {rest} more ({where})", fontsize=size, color=MUTED, va="top")
+            return order[k:]
         _text(fig, left, y, text, fontsize=size, color=INK, va="top", linespacing=1.3)
-        y -= needed + 0.45 * line
+        y -= needed
+    return []
+
+
+def _continuation_pages(
+    incidents: gpd.GeoDataFrame,
+    positions: list[int],
+    title: str,
+    page_size_in: tuple[float, float],
+    dpi: float,
+) -> list[Figure]:
+    """Pages listing the incidents the report page had no room for, in two columns."""
+    wi, hi = page_size_in
+    margin, gutter = 0.45, 0.35
+    col_w = (wi - 2 * margin - gutter) / 2
+    size = CONTINUED_FONT_PT
+    pages: list[Figure] = []
+    texts = [_wrap(describe_incident(incidents.iloc[i]), size, col_w) for i in positions]
+    k = 0
+    while k < len(texts):
+        fig = Figure(figsize=page_size_in, dpi=dpi, facecolor="white")
+        fig.set_layout_engine(None)
+        heading = f"{title.strip() or 'Incidents'}: incidents shown (continued)"
+        _text(fig, margin / wi, 1 - margin / hi, heading, fontsize=12, fontweight="bold",
+              color=INK, va="top")  # fmt: skip
+        for column in range(2):
+            x = (margin + column * (col_w + gutter)) / wi
+            y = 1 - (margin + 0.4) / hi
+            while k < len(texts):
+                needed = _entry_height(texts[k], size, hi)
+                if y - needed < margin / hi:
+                    break
+                _text(fig, x, y, texts[k], fontsize=size, color=INK, va="top", linespacing=1.3)
+                y -= needed
+                k += 1
+        pages.append(fig)
+    return pages
 
 
 def draw_report(
@@ -105,6 +155,7 @@ def draw_report(
     page_size_in: tuple[float, float] | None = None,
     dpi: float | None = None,
     created: datetime | None = None,
+    continuation: bool = False,
 ) -> ReportPage:
     """Draw the report page for a selection of incidents.
 
@@ -127,6 +178,9 @@ def draw_report(
         Device pixels per inch; by default ``96 * options.scale``.
     created : datetime, optional
         The time printed as "made"; now (UTC) by default.
+    continuation : bool
+        List the incidents the page has no room for on further pages (for a PDF), up
+        to :data:`MAX_CONTINUED_INCIDENTS`.
 
     Returns
     -------
@@ -147,8 +201,16 @@ def draw_report(
     fig = Figure(figsize=page_size_in, dpi=dpi, facecolor="white")
     fig.set_layout_engine(None)
     wi, hi = page_size_in
+    continued = continuation and 0 < len(incidents) <= MAX_CONTINUED_INCIDENTS
     with matplotlib.rc_context({"font.family": FONT_FAMILY}):
-        return _compose(fig, wi, hi, incidents, flt, total, options, data_label, data_hash, created)
+        page, unlisted = _compose(
+            fig, wi, hi, incidents, flt, total, options, data_label, data_hash, created, continued
+        )
+        if continued and unlisted:
+            page.more_pages = _continuation_pages(
+                incidents, unlisted, options.title, page_size_in, dpi
+            )
+    return page
 
 
 def draw_selection(
@@ -188,6 +250,7 @@ def draw_selection(
         data_label=selection.data_label,
         data_hash=selection.data_hash,
         created=created,
+        continuation=pdf,
         **(PDF_PAGE if pdf else {}),
     )
 
@@ -203,7 +266,8 @@ def _compose(
     data_label: str,
     data_hash: str | None,
     created: datetime,
-) -> ReportPage:
+    continued: bool = False,
+) -> tuple[ReportPage, list[int]]:
     margin, panel = 0.35, 2.55
     fx, fy = 1 / wi, 1 / hi
     text_width = wi - 2 * margin
@@ -352,15 +416,20 @@ def _compose(
     )
     locator_h = min(1.7, (panel - 0.3) / 1.35)
     list_bottom = map_bottom
-    if below - (locator_h + 0.3) * fy > map_bottom * fy:
+    # The locator yields to the incident list when, beside it, not even three would fit.
+    few = min(len(incidents), 3) if len(incidents) <= MAX_LABELLED_INCIDENTS else 0
+    list_room = few * 3 * LIST_FONT_PT * 1.3 / 72 + 0.5
+    if below - (locator_h + 0.3 + list_room) * fy > map_bottom * fy:
         _draw_locator(
             fig, (panel_left, map_bottom * fy, (panel - 0.3) * fx, locator_h * fy), extent
         )
         list_bottom = map_bottom + locator_h + 0.15
-    _list_incidents(fig, panel_left, below, list_bottom * fy, panel - 0.3, incidents, hi)
+    unlisted = _list_incidents(
+        fig, panel_left, below, list_bottom * fy, panel - 0.3, incidents, hi, continued=continued
+    )
     lon0, lat0 = _to_lonlat(extent[0], extent[1])
     lon1, lat1 = _to_lonlat(extent[2], extent[3])
-    return ReportPage(fig, ax, (lon0, lat0, lon1, lat1), x, y_m, colors, legend)
+    return ReportPage(fig, ax, (lon0, lat0, lon1, lat1), x, y_m, colors, legend), unlisted
 
 
 def render_report_png(
@@ -424,7 +493,9 @@ def render_report_pdf(
     data_hash: str | None = None,
     created: datetime | None = None,
 ) -> bytes:
-    """Render the report page as a one-page A4 landscape PDF with selectable text.
+    """Render the report as an A4 landscape PDF with selectable text.
+
+    The incidents the page has no room to list follow on further pages, in two columns.
 
     Parameters are those of :func:`render_report_png`; ``options.width``, ``height``
     and ``scale`` do not apply (the page is 297 x 210 mm).
@@ -443,6 +514,7 @@ def render_report_pdf(
         data_label=data_label,
         data_hash=data_hash,
         created=created,
+        continuation=True,
         **PDF_PAGE,
     )
     return page.to_pdf(options.title)

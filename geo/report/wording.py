@@ -62,6 +62,10 @@ def describe_filters(flt: IncidentFilter, site_names: dict[str, str] | None = No
     if flt.actors:
         label = "Actor" if len(flt.actors) == 1 else "Actors"
         parts.append(f"{label}: " + ", ".join(flt.actors))
+    if flt.actors1:
+        parts.append("Acting: " + ", ".join(flt.actors1))
+    if flt.actors2:
+        parts.append("Acted upon: " + ", ".join(flt.actors2))
     if flt.event_types:
         label = "Event type" if len(flt.event_types) == 1 else "Event types"
         parts.append(f"{label}: " + ", ".join(flt.event_types))

@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 import sqlalchemy as sa
 
-from geo.filters import SEARCH_FIELDS, IncidentFilter
+from geo.filters import ROLE_FIELDS, SEARCH_FIELDS, IncidentFilter
 from geo.incidents import COLUMNS, coerce_incidents
 from geo.store.engine import CONTAINS_FUNCTION
 from geo.store.schema import GEOMETRY_COLUMN, SRID, STATUSES, TEXT_COLUMNS, incident_actors
@@ -110,6 +110,9 @@ def filter_clause(
             incident_actors.c.actor.in_(flt.actors)
         )
         conds.append(t.c.id.in_(named))
+    for names, (main, assoc) in ((flt.actors1, ROLE_FIELDS[1]), (flt.actors2, ROLE_FIELDS[2])):
+        if names:
+            conds.append(_role_condition(names, t.c[main], t.c[assoc]))
     needle = flt.text.strip()
     if needle:
         conds.append(sa.or_(*[_contains(t.c[col], needle, dialect) for col in SEARCH_FIELDS]))
@@ -124,6 +127,21 @@ def filter_clause(
             )
         conds.append(t.c.status.in_(sorted(statuses)))
     return sa.and_(sa.true(), *conds)
+
+
+def _role_condition(
+    names: tuple[str, ...], main: sa.ColumnElement[str], assoc: sa.ColumnElement[str]
+) -> sa.ColumnElement[bool]:
+    """One side's actor or one of its ";"-separated associates is among ``names``."""
+    # ";a;b;" with the spaces around separators removed, so a name matches as ";name;".
+    listed = sa.literal(";") + sa.func.replace(
+        sa.func.replace(sa.func.coalesce(assoc, ""), "; ", ";"), " ;", ";"
+    ) + sa.literal(";")  # fmt: skip
+    alternatives: list[sa.ColumnElement[bool]] = [main.in_(names)]
+    for name in names:
+        escaped = name.replace(LIKE_ESCAPE, LIKE_ESCAPE * 2).replace("%", "\\%").replace("_", "\\_")
+        alternatives.append(listed.like(f"%;{escaped};%", escape=LIKE_ESCAPE))
+    return sa.or_(*alternatives)
 
 
 def _contains(column: sa.ColumnElement[str], needle: str, dialect: str) -> sa.ColumnElement[bool]:

@@ -39,7 +39,9 @@ def test_downloads_hold_the_incidents_shown(app):
     width, height = int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")
     assert (width, height) == (1400, 900)
     pdf = PdfReader(io.BytesIO(download(app, "pdf")))
-    assert len(pdf.pages) == 1
+    # The report page, then the incident list continued where the page had no room.
+    assert all("(continued)" in p.extract_text() for p in pdf.pages[1:])
+    assert "(continued)" not in pdf.pages[0].extract_text()
     csv = pd.read_csv(io.BytesIO(download(app, "csv")), encoding="utf-8-sig")
     assert len(csv) == expected
     geojson = json.loads(download(app, "geojson"))

@@ -146,3 +146,29 @@ def test_playback_advances_and_stops_at_the_end(app):
     params = parse_qs(urlsplit(app.page.url).query)
     assert date.fromisoformat(params["start"][0]) > start
     assert app.metric("Incidents shown") == count_in_window(df, params["start"][0], None)
+
+
+def test_an_empty_step_keeps_the_map_and_the_users_view(app):
+    df = read_bundled()
+    here = count_in_window(df, "2020-04-03", "2020-04-09")
+    assert here > 0 and count_in_window(df, "2020-04-10", "2020-04-16") == 0
+    app.open("start=2020-04-03&end=2020-04-09")
+    frame = app.map_frame()
+    app.wait_for_markers(here)
+    frame.evaluate("() => { window.map.setView([33.3, 44.4], 10, {animate: false}); }")
+    view = "() => [window.map.getCenter().lat, window.map.getCenter().lng, window.map.getZoom()]"
+    for button, expected in (("step_forward", 0), ("step_back", here)):
+        app.page.locator(f".st-key-{button} button").click()
+        app.wait_idle()
+        assert app.wait_for_markers(expected) == expected
+        lat, lon, zoom = app.map_frame().evaluate(view)
+        assert (round(lat, 3), round(lon, 3), zoom) == (33.3, 44.4, 10), button
+        assert app.page.locator("[data-testid='stException']").count() == 0
+
+
+def test_the_title_sits_near_the_top_of_the_page(app):
+    app.open()
+    title = app.page.locator("[data-testid='stMain'] h1").first
+    title.wait_for()
+    box = title.bounding_box()
+    assert box is not None and box["y"] < 70, box

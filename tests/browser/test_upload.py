@@ -39,6 +39,10 @@ def test_upload_replaces_data_for_this_session_only(app, browser, server, tmp_pa
     report = sidebar.get_by_text(f"checked {len(rows)} records").inner_text()
     assert f"{valid} accepted, {len(rows) - valid} rejected" in report
     assert app.metric("Incidents shown") == valid
+    main = app.page.locator("[data-testid='stMain']")
+    assert main.get_by_text("1 of the 4 records in my_incidents.csv were rejected").count() == 1
+    note = "This page's link keeps the filters and the view, not my_incidents.csv"
+    assert main.get_by_text(note).count() == 1
     assert app.wait_for_markers(valid) == valid
     sidebar.get_by_text("1 rejected record").click()
     download = sidebar.locator(".st-key-download_rejected")
