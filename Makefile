@@ -32,7 +32,7 @@ $(PIP_STAMP): pyproject.toml | $(PY)
 $(NPM_STAMP): package.json package-lock.json | system-deps
 	npm ci --no-audit --no-fund --loglevel=error
 
-$(ASSET_STAMP): $(NPM_STAMP) $(PIP_STAMP) geo/assets.py geo/basemap.py geo/tiles.py
+$(ASSET_STAMP): $(NPM_STAMP) $(PIP_STAMP) geo/assets.py $(wildcard geo/basemap/*.py) geo/tiles.py
 	$(PY) -m geo.assets install
 
 # The browser tests drive Debian's Chromium; Playwright cannot download its own build here.

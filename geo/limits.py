@@ -40,6 +40,10 @@ MAX_CASUALTIES_PER_INCIDENT: Final = 1_000_000
 # enough for the default 2400 x 1697 page 16 times over (e.g. 9600 x 6790, or
 # 20,000 x 3,355).
 MAX_REPORT_PIXELS: Final = 2**26
+# A report page's width and height in device pixels, and its pixel ratio (device pixels
+# per layout pixel): the ranges the command line, the dashboard and the page accept.
+REPORT_SIDE_PIXELS: Final = (200, 20_000)
+REPORT_SCALE: Final = (0.5, 8.0)
 
 ENV_MAX_ROWS: Final = "INCIDENT_MAP_MAX_ROWS"
 ENV_MAX_DECODED_MB: Final = "INCIDENT_MAP_MAX_DECODED_MB"

@@ -15,7 +15,7 @@ from branca.element import JavascriptLink
 from folium.elements import JSCSSMixin
 from folium.plugins import FastMarkerCluster, Fullscreen, HeatMap, MarkerCluster
 
-from geo import assets
+from geo import assets, standalone
 from geo.basemap import ONLINE_BASEMAPS, add_offline_basemap, add_online_basemaps
 from geo.schema import MissingComponentError
 
@@ -158,7 +158,7 @@ def test_vendored_stylesheets_reference_existing_files() -> None:
 
 
 def test_inline_html_is_standalone() -> None:
-    page = assets.inline_map_html(build_map())
+    page = standalone.inline_map_html(build_map())
     assert assets.find_external_urls(page) == []
     assert TAG_URL.findall(page) == []
     assert "window.geoBasemapData" in page
@@ -172,7 +172,7 @@ def test_inline_html_escapes_script_end_tags(tmp_path: Path) -> None:
     static = copy_static(tmp_path)
     heat = static / "vendor" / assets.ASSETS["leaflet-heat.js"]
     heat.write_text(heat.read_text(encoding="utf-8") + '\n// "</script><b>x</b>"\n')
-    page = assets.inline_map_html(build_map(), static_dir=static)
+    page = standalone.inline_map_html(build_map(), static_dir=static)
     assert "</script><b>x</b>" not in page
     assert "<\\/script><b>x</b>" in page
 

@@ -11,7 +11,7 @@ from conftest import offline_page
 from shapely.geometry import Point, shape
 from shapely.ops import unary_union
 
-from geo import assets, basemap
+from geo import assets, basemap, standalone
 from geo.schema import MissingComponentError
 
 REPO = Path(__file__).resolve().parents[1]
@@ -339,7 +339,7 @@ def test_browser_draws_vector_basemap_when_asked(browser, app_root: tuple[Path, 
 @pytest.mark.browser
 def test_browser_opens_standalone_html_from_disk(browser, tmp_path: Path) -> None:
     path = tmp_path / "map.html"
-    path.write_text(assets.inline_map_html(demo_map()), encoding="utf-8")
+    path.write_text(standalone.inline_map_html(demo_map()), encoding="utf-8")
     drawn = open_offline(
         browser, path.as_uri(), OUTPUT / "basemap-standalone.png", allowed="file://"
     )

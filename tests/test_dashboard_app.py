@@ -292,3 +292,14 @@ def test_table_is_capped_and_says_so(tmp_path, monkeypatch):
     newest = pd.to_datetime(expected["event_date"], format="mixed").max().date()
     assert rows["event_date"].iloc[0] == newest
     assert any(f"of {len(expected):,} incidents" in c.value for c in at.caption)
+
+
+def test_url_restores_the_presentation_and_writes_it_back(df):
+    at = run_app({"layers": "heatmap", "title": "Taji attacks", "site_labels": "all"})
+    assert at.toggle(key="heatmap").value is True
+    assert at.toggle(key="clusters").value is False
+    assert at.text_input(key="report_title").value == "Taji attacks"
+    assert not at.warning
+    rerun(at.toggle(key="clusters").set_value(True))
+    assert param(at, "layers") == ["clusters,heatmap"]
+    assert param(at, "title") == ["Taji attacks"] and param(at, "site_labels") == ["all"]

@@ -17,8 +17,9 @@ from geo.recipe import (
     with_overrides,
     write_recipe,
 )
-from geo.report import ReportOptions
+from geo.report import PageOptions
 from geo.schema import IncidentDataError, UnreadableFileError
+from geo.view import View
 
 FLT = IncidentFilter(
     start=date(2020, 3, 1),
@@ -29,21 +30,20 @@ FLT = IncidentFilter(
     min_fatalities=1,
     text="rocket",
 )
-OPTIONS = ReportOptions(
+VIEW = View(
+    flt=FLT,
     title="Taji, March 2020",
-    width=3000,
-    height=2000,
-    scale=2.5,
     color_by="actor",
-    bounds=(43.5, 33.0, 45.0, 34.0),
+    extent=(43.5, 33.0, 45.0, 34.0),
     actor_ranking=("Kataib Hezbollah", "Islamic State"),
 )
+PAGE = PageOptions(width=3000, height=2000, scale=2.5)
 
 
 def make_recipe() -> Recipe:
     return Recipe(
-        flt=FLT,
-        options=OPTIONS,
+        view=VIEW,
+        page=PAGE,
         format="png",
         data_path="/data/x.geojson",
         data_sha256="ab" * 32,
@@ -113,3 +113,29 @@ def test_overrides_ignore_none() -> None:
     recipe = make_recipe()
     changed = with_overrides(recipe, format="pdf", data_path=None)
     assert changed.format == "pdf" and changed.data_path == recipe.data_path
+
+
+def test_the_whole_view_is_kept_in_the_recipe() -> None:
+    view = VIEW.with_changes(
+        basemap="OpenStreetMap", show_heatmap=True, show_clusters=False, site_layer="none"
+    )
+    recipe = Recipe(view=view, page=PAGE, format="html")
+    data = recipe.to_dict()
+    assert data["view"] == {"basemap": "OpenStreetMap", "layers": "heatmap,uncertainty",
+                            "site_labels": "none"}  # fmt: skip
+    assert recipe_from_dict(json.loads(json.dumps(data))) == recipe
+
+
+def test_a_first_version_recipe_draws_every_site() -> None:
+    data = make_recipe().to_dict()
+    del data["view"]
+    data["recipe_version"] = 1
+    recipe = recipe_from_dict(data)
+    assert recipe.view == VIEW.with_changes(site_layer="all")
+    assert recipe.page == PAGE
+
+
+def test_an_unknown_presentation_value_is_named() -> None:
+    data = {**make_recipe().to_dict(), "view": {"basemap": "Google"}}
+    with pytest.raises(IncidentDataError, match="basemap"):
+        recipe_from_dict(data, "r.json")

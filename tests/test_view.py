@@ -47,3 +47,64 @@ def test_selection_applies_the_filter_and_names_it() -> None:
     assert selection.total == 2
     assert selection.caption.endswith("1 of 2 incidents shown")
     assert selection.sites is None
+
+
+def test_the_dashboards_widgets_make_one_view() -> None:
+    from geo.view import view_from_controls
+
+    span = (date(2020, 1, 1), date(2020, 12, 31))
+    controls = {
+        "window": (date(2020, 1, 1), date(2020, 6, 30)),
+        "actors": ["Islamic State"],
+        "types": ["Battles"],
+        "sites": [],
+        "min_fatalities": 2,
+        "q": "  rocket ",
+        "color": "actor",
+        "basemap": "offline",
+        "clusters": False,
+        "heatmap": True,
+        "report_title": "",
+        "extent": None,
+    }
+    view = view_from_controls(controls, span, ["Islamic State", "US Forces"])
+    assert view.flt == IncidentFilter(
+        end=date(2020, 6, 30),
+        actors=("Islamic State",),
+        event_types=("Battles",),
+        min_fatalities=2,
+        text="rocket",
+    )
+    assert (view.color_by, view.title, view.show_clusters, view.show_heatmap) == (
+        "actor",
+        "Incidents",
+        False,
+        True,
+    )
+    assert view.actor_ranking == ("Islamic State", "US Forces")
+    assert view_from_controls({}, span) == View()
+    with pytest.raises(ViewError, match="color_by"):
+        view_from_controls({"color": "country"}, span)
+
+
+def test_widgets_show_a_view_and_make_it_again() -> None:
+    from geo.view import controls_of_view, view_from_controls
+
+    span = (date(2020, 1, 1), date(2020, 12, 31))
+    view = View(
+        flt=IncidentFilter(start=date(2020, 3, 1), sites=("camp_taji",), min_fatalities=1),
+        color_by="actor",
+        title="Taji",
+        actor_ranking=("Islamic State",),
+        basemap="OpenStreetMap",
+        show_clusters=False,
+        show_uncertainty=False,
+        site_layer="none",
+        extent=(43.5, 32.8, 45.0, 34.0),
+    )
+    controls = controls_of_view(view, span)
+    assert controls["window"] == (date(2020, 3, 1), date(2020, 12, 31))
+    assert view_from_controls(controls, span, view.actor_ranking) == view
+    # A window outside the data is kept inside its span.
+    early = View(flt=IncidentFilter(start=date(2019, 1, 1), end=date(2019, 2, 1)))
+    assert controls_of_view(early, span)["window"] == (span[0], span[0])
