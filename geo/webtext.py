@@ -41,3 +41,28 @@ def script_json(value: Any, *, ascii_only: bool = False) -> str:
 def script_text(text: str) -> str:
     """Make a script's source safe inside a ``<script>`` element (no closing tag in it)."""
     return _CLOSING_SCRIPT.sub(r"<\\/\1", text)
+
+
+# ASCII punctuation: CommonMark lets a backslash make any of it a literal character.
+_MARKDOWN_PUNCTUATION: Final = re.compile(r"""([!"#$%&'()*+,\-./:;<=>?@\[\\\]^_`{|}~])""")
+
+
+def markdown_text(text: str) -> str:
+    """Escape text so that Markdown shows it as written (no image, link, emphasis or HTML).
+
+    For the places that only take Markdown (error, warning and info boxes): a file name
+    such as ``![x](https://example.invalid/).csv`` then reads as itself instead of
+    loading an image from outside, and ``www.example.invalid`` is no link.
+
+    Parameters
+    ----------
+    text : str
+        Any text, such as a message naming an uploaded file.
+
+    Returns
+    -------
+    str
+        Every ASCII punctuation character backslash-escaped; line breaks kept as breaks.
+    """
+    escaped = _MARKDOWN_PUNCTUATION.sub(r"\\\1", text)
+    return "  \n".join(escaped.splitlines()) if "\n" in escaped else escaped
