@@ -10,15 +10,14 @@ import argparse
 import hashlib
 import os
 import sys
-import threading
 import time
-import weakref
 from datetime import date, timedelta
 from functools import partial
 from pathlib import Path
 
 import geopandas as gpd
 import streamlit as st
+from streamlit.runtime import Runtime
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 from streamlit_folium import st_folium
 
@@ -29,13 +28,14 @@ from geo.filters import IncidentFilter
 from geo.importers import MAX_UPLOAD_BYTES, import_file, rejected_to_csv_bytes
 from geo.importers.report import summary_line
 from geo.limits import REPORT_SCALE, REPORT_SIDE_PIXELS
-from geo.load import DEFAULT_DATA_PATH, release_unused_memory
+from geo.load import DEFAULT_DATA_PATH
 from geo.mapview import build_layer_control, build_view_base, build_view_layers
 from geo.palette import COLOR_BY
 from geo.playback import advance, start_window, tick_due
 from geo.prepared import load_dataset
 from geo.report import PageOptions
 from geo.schema import IncidentDataError, MissingComponentError
+from geo.sessions import SessionData, session_data
 from geo.sites import read_sites
 from geo.symbology import LEGEND_TITLES
 from geo.timeline import STEPS, count_by_week, step_window, weekly_chart
@@ -46,7 +46,6 @@ from geo.webtext import markdown_text
 DATA_ENV = "INCIDENT_MAP_DATA"
 EXPORT_LABELS = {"png": "Report PNG", "pdf": "Report PDF", "html": "Map HTML", "csv": "CSV",
                  "geojson": "GeoJSON"}  # fmt: skip
-RELEASE_DELAY_S = 1.0  # after a dropped upload, before its pages are handed back
 SPEEDS = (0.5, 1.0, 2.0, 4.0)  # seconds per playback step
 TABLE_COLUMNS = ["event_date", "event_type", "sub_event_type", "actor1", "actor2", "location",
                  "admin1", "country", "fatalities", "injuries", "notes", "source",
@@ -80,29 +79,36 @@ def load_reference() -> tuple[ActorTable, gpd.GeoDataFrame]:
     return read_actors(), read_sites()
 
 
-def release_soon() -> None:
-    """Give freed pages back to the system once a dropped dataset's frames are gone."""
-    threading.Timer(RELEASE_DELAY_S, release_unused_memory).start()
+def uploads() -> tuple[SessionData[Dataset], str]:
+    """The server's store of uploads, one per session, and this session's id.
+
+    A session's upload is dropped once the session has been gone for as long as
+    Streamlit keeps a disconnected session for a reconnect.
+    """
+    ctx = get_script_run_ctx()
+    session_id = ctx.session_id if ctx is not None else ""
+    is_active = Runtime.instance().is_active_session if Runtime.exists() else (lambda _: True)
+    grace = float(st.get_option("server.disconnectedSessionTTL"))
+    return session_data("uploads", is_active, grace), session_id
 
 
 def import_upload(upload) -> None:
     """Import an upload into this session, then drop its bytes from Streamlit's store.
 
-    The session keeps only the prepared data, which goes with the session; the uploader
-    is reset (a new key), so the next run does not look for the dropped bytes.
+    The session keeps only the prepared data; the uploader is reset (a new key), so the
+    next run does not look for the dropped bytes.
     """
-    ss.pop("_upload_data", None)
+    store, session_id = uploads()
+    store.drop(session_id)
     ss.pop("_upload_error", None)
     try:
         data = upload.getvalue()
         with st.spinner("Importing..."):
             result = import_file(data, name=upload.name, max_bytes=MAX_UPLOAD_BYTES)
-        dataset = prepare_dataset(
-            result, upload.file_id, upload.name, hashlib.sha256(data).hexdigest()
+        store.put(
+            session_id,
+            prepare_dataset(result, upload.file_id, upload.name, hashlib.sha256(data).hexdigest()),
         )
-        del data, result
-        weakref.finalize(dataset, release_soon)
-        ss["_upload_data"] = dataset
     except IncidentDataError as exc:  # includes UnreadableFileError and the import limits
         ss["_upload_error"] = str(exc)
     finally:
@@ -117,7 +123,8 @@ def import_upload(upload) -> None:
 
 def drop_upload() -> None:
     """Go back to the server's data: the session's upload is dropped."""
-    ss.pop("_upload_data", None)
+    store, session_id = uploads()
+    store.drop(session_id)
     ss.pop("_upload_error", None)
 
 
@@ -182,7 +189,8 @@ if upload is not None:
 if upload_error := ss.get("_upload_error"):
     st.sidebar.error(markdown_text(upload_error))  # the message names the file: as written
 try:
-    if (uploaded := ss.get("_upload_data")) is not None:
+    store, session_id = uploads()
+    if (uploaded := store.get(session_id)) is not None:
         data = uploaded
         st.sidebar.button("Back to the server's data", key="drop_upload", on_click=drop_upload)
     else:

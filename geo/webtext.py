@@ -47,6 +47,12 @@ def script_text(text: str) -> str:
 _MARKDOWN_PUNCTUATION: Final = re.compile(r"""([!"#$%&'()*+,\-./:;<=>?@\[\\\]^_`{|}~])""")
 
 
+# Zero-width and invisible: shown text is unchanged, but no bare link pattern matches.
+WORD_JOINER: Final = "\u2060"
+# "www" before a dot, a scheme's colon before "//", and what precedes an e-mail's "@".
+_BARE_LINK: Final = re.compile(r"(?i)www(?=\\\.)|\\:(?=\\/\\/)|[\w.+-](?=\\@)")
+
+
 def markdown_text(text: str) -> str:
     """Escape text so that Markdown shows it as written (no image, link, emphasis or HTML).
 
@@ -62,7 +68,11 @@ def markdown_text(text: str) -> str:
     Returns
     -------
     str
-        Every ASCII punctuation character backslash-escaped; line breaks kept as breaks.
+        Every ASCII punctuation character backslash-escaped, a word joiner
+        (:data:`WORD_JOINER`) inside each bare link pattern; line breaks kept as breaks.
     """
     escaped = _MARKDOWN_PUNCTUATION.sub(r"\\\1", text)
+    # Escapes do not stop GFM's bare links (www., scheme://, e-mail): they are found in
+    # the text after escapes are read, so an invisible word joiner breaks each pattern.
+    escaped = _BARE_LINK.sub(lambda found: found.group(0) + WORD_JOINER, escaped)
     return "  \n".join(escaped.splitlines()) if "\n" in escaped else escaped

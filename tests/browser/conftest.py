@@ -14,7 +14,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -50,11 +50,17 @@ class Server:
 
 @contextmanager
 def run_dashboard(
-    name: str, data: Path | None = None, *, address: str | None = "127.0.0.1"
+    name: str,
+    data: Path | None = None,
+    *,
+    address: str | None = "127.0.0.1",
+    options: Sequence[str] = (),
+    environ: Mapping[str, str] | None = None,
 ) -> Iterator[Server]:
     """Start the dashboard on a free port and wait until its health check says ok.
 
-    ``address=None`` leaves the address to the shipped config file, as ``make run`` would.
+    ``address=None`` leaves the address to the shipped config file, as ``make run`` would;
+    ``options`` are more ``streamlit run`` options, ``environ`` more environment variables.
     """
     if not (is_installed() and basemap_installed()):
         pytest.fail("Web assets or the offline basemap are not installed: run `make install`.")
@@ -76,10 +82,12 @@ def run_dashboard(
     ]
     if address is not None:
         command += ["--server.address", address]
+    command += list(options)
     if data is not None:
         command += ["--", "--data", str(data)]
     # Only the command line and the shipped config decide what the server does.
     env = {k: v for k, v in os.environ.items() if not k.startswith(("INCIDENT_MAP_", "STREAMLIT_"))}
+    env.update(environ or {})
     with log.open("w") as out:
         process = subprocess.Popen(command, cwd=REPO, stdout=out, stderr=subprocess.STDOUT, env=env)
     url = f"http://127.0.0.1:{port}"
