@@ -40,7 +40,14 @@ from geo.sites import read_sites
 from geo.symbology import LEGEND_TITLES
 from geo.timeline import STEPS, count_by_week, step_window, weekly_chart
 from geo.urlstate import view_from_query, view_to_query
-from geo.view import BASEMAPS, View, controls_of_view, select_view, view_from_controls
+from geo.view import (
+    BASEMAPS,
+    Selection,
+    View,
+    controls_of_view,
+    select_view,
+    view_from_controls,
+)
 from geo.webtext import markdown_text
 
 DATA_ENV = "INCIDENT_MAP_DATA"
@@ -51,6 +58,7 @@ TABLE_COLUMNS = ["event_date", "event_type", "sub_event_type", "actor1", "actor2
                  "admin1", "country", "fatalities", "injuries", "notes", "source",
                  "event_id"]  # fmt: skip
 TABLE_ROWS = 1000
+SHARED_VIEWS = 4  # selections kept for sessions showing the same view (each up to a dataset)
 UPLOAD_TYPES = ["csv", "tsv", "txt", "geojson", "json", "gpkg", "parquet", "geoparquet"]
 ss = st.session_state
 
@@ -77,6 +85,20 @@ def load_file(path: str, mtime_ns: int, size: int) -> Dataset:
 @st.cache_resource
 def load_reference() -> tuple[ActorTable, gpd.GeoDataFrame]:
     return read_actors(), read_sites()
+
+
+@st.cache_resource(max_entries=SHARED_VIEWS, show_spinner=False)
+def shared_selection(
+    data_key: str, view_key: str, _view: View, _data: Dataset, _sites
+) -> Selection:
+    """One selection per data version and view, shared by every session showing that view.
+
+    Keyed by the dataset's key and the view's repr (a frozen dataclass of plain values);
+    the selection is never mutated, so sessions share it instead of filtering again.
+    """
+    return select_view(
+        _view, _data.index, data_label=_data.label, data_hash=_data.sha256, sites=_sites
+    )
 
 
 def uploads() -> tuple[SessionData[Dataset], str]:
@@ -306,7 +328,10 @@ if ss["playing"]:
 
 # ---------------------------------------------------------------- one view
 view = view_from_controls(ss.to_dict(), span, data.ranking)
-selection = select_view(view, index, data_label=data.label, data_hash=data.sha256, sites=sites)
+if uploaded is None:  # the server's data: sessions with the same view share the selection
+    selection = shared_selection(data.key, repr(view), view, data, sites)
+else:  # an upload is this session's alone, and its memory goes with the session
+    selection = select_view(view, index, data_label=data.label, data_hash=data.sha256, sites=sites)
 shown = selection.incidents
 query = view_to_query(view, defaults=defaults)
 if {k: v if isinstance(v, list) else [v] for k, v in query.items()} != query_dict():

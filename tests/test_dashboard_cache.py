@@ -63,3 +63,32 @@ def test_cleared_cache_reloads_from_the_prepared_copy(
     assert imports == [source.resolve()], "the file was imported again"
     st.cache_data.clear()
     st.cache_resource.clear()
+
+
+def test_sessions_with_the_same_view_share_one_selection(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from geo import view as view_module
+
+    calls: list[object] = []
+    real = view_module.select_view
+
+    def counting(view, index, **kwargs):  # type: ignore[no-untyped-def]
+        calls.append(view)
+        return real(view, index, **kwargs)
+
+    monkeypatch.setattr(view_module, "select_view", counting)
+    monkeypatch.setenv(prepared.CACHE_ENV, str(tmp_path / "cache"))
+    monkeypatch.delenv("INCIDENT_MAP_DATA", raising=False)
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    first = AppTest.from_file(str(DASHBOARD), default_timeout=TIMEOUT_S).run()
+    second = AppTest.from_file(str(DASHBOARD), default_timeout=TIMEOUT_S).run()
+    assert not first.exception and not second.exception
+    assert shown(first) == shown(second) > 0
+    assert len(calls) == 1, "the second session filtered again"
+    # A different view is its own selection.
+    second.text_input(key="q").input("no such text anywhere").run()
+    assert len(calls) == 2
+    st.cache_data.clear()
+    st.cache_resource.clear()

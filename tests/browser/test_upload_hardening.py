@@ -86,7 +86,7 @@ def session(browser, server: Server, watch: Watch, name: str) -> Iterator:
     page = context.new_page()
     page.on("pageerror", lambda exc: watch.errors.append(str(exc)))
     try:
-        page.goto(server.url)
+        page.goto(server.url, timeout=120_000)
         page.wait_for_selector(APP_IDLE, timeout=90_000)
         yield page
         OUTPUT_DIR.mkdir(exist_ok=True)
@@ -96,8 +96,13 @@ def session(browser, server: Server, watch: Watch, name: str) -> Iterator:
         context.close()
 
 
-def upload(page, name: str, data: bytes, mime: str = "text/csv") -> None:
-    page.locator(UPLOAD_INPUT).set_input_files({"name": name, "mimeType": mime, "buffer": data})
+def upload(page, name: str, data: bytes | Path, mime: str = "text/csv") -> None:
+    """Choose a file: bytes under any name, or (faster for large files) a file on disk."""
+    chooser = page.locator(UPLOAD_INPUT)
+    if isinstance(data, Path):
+        chooser.set_input_files(str(data), timeout=120_000)
+    else:
+        chooser.set_input_files({"name": name, "mimeType": mime, "buffer": data}, timeout=120_000)
 
 
 def wait_for_text(page, text: str, timeout_ms: int = 120_000) -> str:
@@ -179,13 +184,13 @@ def test_markdown_names_are_shown_as_written_and_load_nothing(browser, hardened)
 def test_a_bomb_is_refused_naming_the_limit_and_memory_stays_bounded(browser, hardened, tmp_path):
     """400 MB of notes in a few MB of GeoParquet, under a 64 MB limit."""
     rows, note_bytes = 400_000, 1000
-    data = geoparquet_bomb(tmp_path / "bomb.parquet", rows, note_bytes)
-    assert len(data) < 20 * MB
+    bomb = tmp_path / "bomb.parquet"
+    assert len(geoparquet_bomb(bomb, rows, note_bytes)) < 20 * MB
     watch = Watch()
     with session(browser, hardened, watch, "bomb") as page:
         before = server_rss(hardened)
         with PeakWatcher(hardened) as peak:
-            upload(page, "bomb.parquet", data, "application/octet-stream")
+            upload(page, bomb.name, bomb)
             box = page.locator(f"{SIDEBAR} {ERROR_BOX}")
             box.wait_for(timeout=120_000)
             page.wait_for_selector(APP_IDLE, timeout=120_000)
@@ -202,7 +207,7 @@ def test_a_bomb_is_refused_naming_the_limit_and_memory_stays_bounded(browser, ha
     assert watch.refused == [] and watch.errors == []
 
 
-def test_upload_memory_is_given_back_when_the_sessions_end(browser, hardened):
+def test_upload_memory_is_given_back_when_the_sessions_end(browser, hardened, tmp_path):
     """Three uploads of some 40 MB each; once their sessions close, RSS returns near baseline."""
     watch = Watch()
     small = incidents_csv(200, 100)
@@ -212,15 +217,16 @@ def test_upload_memory_is_given_back_when_the_sessions_end(browser, hardened):
     baseline = server_rss(hardened)
 
     rows = 80_000
-    data = incidents_csv(rows, 500)
+    big = tmp_path / "big.csv"
+    big.write_bytes(incidents_csv(rows, 500))
     with PeakWatcher(hardened) as peak:
         with (
             session(browser, hardened, watch, "upload-1") as one,
             session(browser, hardened, watch, "upload-2") as two,
             session(browser, hardened, watch, "upload-3") as three,
         ):
-            for number, page in enumerate((one, two, three), start=1):
-                upload(page, f"big-{number}.csv", data)
+            for page in (one, two, three):
+                upload(page, big.name, big)
                 report = wait_for_text(page, f"checked {rows:,} records")
                 assert f"{rows:,} accepted" in report
             held = server_rss(hardened)
