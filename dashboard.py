@@ -17,6 +17,8 @@ from pathlib import Path
 
 import geopandas as gpd
 import streamlit as st
+from streamlit.runtime import Runtime
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 from streamlit_folium import st_folium
 
 from geo.actors import ActorTable, covered_groups, read_actors, sync_affiliations
@@ -26,24 +28,28 @@ from geo.filters import IncidentFilter
 from geo.importers import MAX_UPLOAD_BYTES, import_file, rejected_to_csv_bytes
 from geo.importers.report import summary_line
 from geo.limits import REPORT_SCALE, REPORT_SIDE_PIXELS
-from geo.load import DEFAULT_DATA_PATH, file_sha256
+from geo.load import DEFAULT_DATA_PATH
 from geo.mapview import build_layer_control, build_view_base, build_view_layers
 from geo.palette import COLOR_BY
 from geo.playback import advance, first_incident_day, start_window, tick_due
+from geo.prepared import load_dataset
 from geo.report import PageOptions
 from geo.schema import IncidentDataError, MissingComponentError
+from geo.sessions import SessionData, session_data
 from geo.sites import read_sites
 from geo.symbology import LEGEND_TITLES
 from geo.timeline import STEPS, count_by_week, step_window, weekly_chart
 from geo.urlstate import view_from_query, view_to_query
 from geo.view import (
     BASEMAPS,
+    Selection,
     View,
     controls_of_view,
     roles_beyond_controls,
     select_view,
     view_from_controls,
 )
+from geo.webtext import markdown_text
 
 DATA_ENV = "INCIDENT_MAP_DATA"
 EXPORT_LABELS = {"png": "Report PNG", "pdf": "Report PDF", "html": "Map HTML", "csv": "CSV",
@@ -57,6 +63,7 @@ ROLE_LABELS = {"any": "Any side", "actor1": "Acting", "actor2": "Acted upon"}
 # Playback writes the next window and state here; they are applied before the widgets
 # exist, since a widget's value cannot be set once it is drawn in a run.
 PENDING = "_pending"
+SHARED_VIEWS = 4  # selections kept for sessions showing the same view (each up to a dataset)
 UPLOAD_TYPES = ["csv", "tsv", "txt", "geojson", "json", "gpkg", "parquet", "geoparquet"]
 ss = st.session_state
 
@@ -72,10 +79,12 @@ def data_path(argv: list[str]) -> Path:
 
 @st.cache_resource(show_spinner="Loading incidents...", max_entries=4)
 def load_file(path: str, mtime_ns: int, size: int) -> Dataset:
-    """Read and index a file once per version (the frame is never mutated, so it is shared)."""
-    return prepare_dataset(
-        import_file(Path(path)), f"{path}:{mtime_ns}:{size}", Path(path).name, file_sha256(path)
-    )
+    """Read and index a file once per version (the frame is never mutated, so it is shared).
+
+    It comes from its prepared copy when there is one, so a cleared cache (any client may
+    ask for that) costs every session a read of that copy, not an import.
+    """
+    return load_dataset(path)
 
 
 @st.cache_resource
@@ -83,18 +92,67 @@ def load_reference() -> tuple[ActorTable, gpd.GeoDataFrame]:
     return read_actors(), read_sites()
 
 
-def load_upload(upload) -> Dataset:
-    """Import an upload once; it lives in this session only."""
-    cached = ss.get("_upload_data")
-    if cached is None or cached.key != upload.file_id:
+@st.cache_resource(max_entries=SHARED_VIEWS, show_spinner=False)
+def shared_selection(
+    data_key: str, view_key: str, _view: View, _data: Dataset, _sites
+) -> Selection:
+    """One selection per data version and view, shared by every session showing that view.
+
+    Keyed by the dataset's key and the view's repr (a frozen dataclass of plain values);
+    the selection is never mutated, so sessions share it instead of filtering again.
+    """
+    return select_view(
+        _view, _data.index, data_label=_data.label, data_hash=_data.sha256, sites=_sites
+    )
+
+
+def uploads() -> tuple[SessionData[Dataset], str]:
+    """The server's store of uploads, one per session, and this session's id.
+
+    A session's upload is dropped once the session has been gone for as long as
+    Streamlit keeps a disconnected session for a reconnect.
+    """
+    ctx = get_script_run_ctx()
+    session_id = ctx.session_id if ctx is not None else ""
+    is_active = Runtime.instance().is_active_session if Runtime.exists() else (lambda _: True)
+    grace = float(st.get_option("server.disconnectedSessionTTL"))
+    return session_data("uploads", is_active, grace), session_id
+
+
+def import_upload(upload) -> None:
+    """Import an upload into this session, then drop its bytes from Streamlit's store.
+
+    The session keeps only the prepared data; the uploader is reset (a new key), so the
+    next run does not look for the dropped bytes.
+    """
+    store, session_id = uploads()
+    store.drop(session_id)
+    ss.pop("_upload_error", None)
+    try:
         data = upload.getvalue()
         with st.spinner("Importing..."):
             result = import_file(data, name=upload.name, max_bytes=MAX_UPLOAD_BYTES)
-        cached = prepare_dataset(
-            result, upload.file_id, upload.name, hashlib.sha256(data).hexdigest()
+        store.put(
+            session_id,
+            prepare_dataset(result, upload.file_id, upload.name, hashlib.sha256(data).hexdigest()),
         )
-        ss["_upload_data"] = cached
-    return cached
+    except IncidentDataError as exc:  # includes UnreadableFileError and the import limits
+        ss["_upload_error"] = str(exc)
+    finally:
+        ctx = get_script_run_ctx()
+        # remove_file is the in-memory store's (the one `streamlit run` uses), not the protocol's.
+        remove = getattr(ctx.uploaded_file_mgr, "remove_file", None) if ctx else None
+        if ctx is not None and remove is not None:
+            remove(ctx.session_id, upload.file_id)
+        ss["_upload_generation"] = ss.get("_upload_generation", 0) + 1
+    st.rerun()
+
+
+def drop_upload() -> None:
+    """Go back to the server's data: the session's upload is dropped."""
+    store, session_id = uploads()
+    store.drop(session_id)
+    ss.pop("_upload_error", None)
 
 
 def query_dict() -> dict[str, list[str]]:
@@ -146,26 +204,30 @@ except IncidentDataError as exc:
 
 path = data_path(sys.argv[1:])
 st.sidebar.header("Data")
-upload = st.sidebar.file_uploader(
+upload = st.sidebar.container(key="upload").file_uploader(
     f"Use your own file (up to {MAX_UPLOAD_BYTES // 2**20} MB)",
     type=UPLOAD_TYPES,
-    key="upload",
+    key=f"upload_{ss.get('_upload_generation', 0)}",
     max_upload_size=MAX_UPLOAD_BYTES // 2**20,
     help="ACLED or UCDP exports, CSV with dates and coordinates or place names, GeoJSON, "
     "GeoPackage or GeoParquet. It replaces the data for this browser session only.",
 )
-if upload is None:
-    ss.pop("_upload_data", None)  # a removed upload gives its memory back
+if upload is not None:
+    import_upload(upload)
+if upload_error := ss.get("_upload_error"):
+    st.sidebar.error(markdown_text(upload_error))  # the message names the file: as written
 try:
-    if upload is not None:
-        data = load_upload(upload)
+    store, session_id = uploads()
+    if (uploaded := store.get(session_id)) is not None:
+        data = uploaded
+        st.sidebar.button("Back to the server's data", key="drop_upload", on_click=drop_upload)
     else:
         stat = path.stat() if path.exists() else None
         data = load_file(
             str(path.resolve()), stat.st_mtime_ns if stat else 0, stat.st_size if stat else 0
         )
 except IncidentDataError as exc:  # includes UnreadableFileError
-    st.error(str(exc))
+    st.error(markdown_text(str(exc)))  # the message names the file: shown as written
     st.stop()
 
 st.sidebar.text(f"{data.label}: {summary_line(data.result)}")  # text: names are not markdown
@@ -183,7 +245,7 @@ if n_rejected := len(data.result.rejected):
 for note in data.result.warnings:
     st.sidebar.text(note)
 if reference_error:
-    st.sidebar.warning(reference_error)
+    st.sidebar.warning(markdown_text(reference_error))
 
 index = data.index
 data_span = index.date_span
@@ -278,7 +340,10 @@ if ss["playing"]:
 
 # ---------------------------------------------------------------- one view
 view = view_from_controls(ss.to_dict(), span, data.ranking)
-selection = select_view(view, index, data_label=data.label, data_hash=data.sha256, sites=sites)
+if uploaded is None:  # the server's data: sessions with the same view share the selection
+    selection = shared_selection(data.key, repr(view), view, data, sites)
+else:  # an upload is this session's alone, and its memory goes with the session
+    selection = select_view(view, index, data_label=data.label, data_hash=data.sha256, sites=sites)
 shown = selection.incidents
 query = view_to_query(view, defaults=defaults)
 if {k: v if isinstance(v, list) else [v] for k, v in query.items()} != query_dict():
@@ -314,7 +379,7 @@ try:
     base = build_view_base(view, data.extent)
     layers = build_view_layers(selection)
 except MissingComponentError as exc:
-    st.error(str(exc))
+    st.error(markdown_text(str(exc)))
 else:
     # The base map is rebuilt identically each run, so the component keeps the user's
     # view; only the incident layers are swapped. returned_objects=[]: no rerun on pan.
@@ -358,7 +423,7 @@ with st.expander("Export the incidents shown"):
     try:
         page, size_error = PageOptions(int(width), int(height), float(scale)), False
     except ValueError as exc:  # a size the page cannot be laid out in: the user can fix it
-        st.error(str(exc))
+        st.error(markdown_text(str(exc)))
         page, size_error = PageOptions(), True
     # Callables run only on click, so a rerun never pays for an export.
     for col, (fmt, mime) in zip(

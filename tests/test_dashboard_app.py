@@ -321,7 +321,7 @@ def test_unreadable_data_file_is_an_error_not_a_traceback(tmp_path, monkeypatch)
     monkeypatch.setenv("INCIDENT_MAP_DATA", str(broken))
     at = AppTest.from_file(str(DASHBOARD), default_timeout=TIMEOUT_S).run()
     assert not at.exception
-    assert at.error and "broken.geojson" in at.error[0].value
+    assert at.error and "broken\\.geojson" in at.error[0].value
 
 
 def table(at: AppTest) -> pd.DataFrame:

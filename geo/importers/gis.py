@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import io
 import json
-import math
 import warnings
 from collections.abc import Iterable
 from typing import Any, Final
@@ -22,6 +21,8 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
+import shapely
 
 from geo.importers.table import RawTable, text_cell, unique_names
 from geo.importers.tabular import map_table
@@ -30,6 +31,23 @@ from geo.schema import UnreadableFileError
 
 # Records decoded at a time from GeoPackage and GeoParquet (bounds the overshoot past a limit).
 BATCH_ROWS: Final = 65_536
+# Why a geometry is not read as a point, by shapely's type id (a missing geometry is -1).
+_GEOMETRY_PROBLEMS: Final = {
+    type_id: f"geometry is a {name}, not a Point"
+    for type_id, name in enumerate(
+        (
+            "Point",
+            "LineString",
+            "LinearRing",
+            "Polygon",
+            "MultiPoint",
+            "MultiLineString",
+            "MultiPolygon",
+            "GeometryCollection",
+        )
+    )
+    if type_id > 0
+}
 
 
 def _point(geometry: Any) -> tuple[str, str, str]:
@@ -128,42 +146,89 @@ def _finish(
     return table
 
 
-def _frame_to_table(gdf: gpd.GeoDataFrame, fmt: str, notes: list[str]) -> RawTable:
-    """Turn a GeoDataFrame read by GDAL or pyarrow into a raw table."""
-    if gdf.crs is not None and not gdf.crs.equals("EPSG:4326"):
-        notes.append(f"coordinates converted from {gdf.crs.to_string()} to WGS84")
-        gdf = gdf.to_crs(4326)
-    index = pd.RangeIndex(1, len(gdf) + 1)
-    geoms = gdf.geometry
-    props = pd.DataFrame(gdf.drop(columns=[geoms.name])).reset_index(drop=True)
-    props.index = index
-    fields = pd.DataFrame(
-        {str(col): props[col].map(text_cell).astype(object) for col in props.columns},
-        index=index,
-        dtype=object,
+def _frame_to_table(props: pa.Table, geoms: gpd.GeoSeries, fmt: str, notes: list[str]) -> RawTable:
+    """Turn properties (as Arrow) and their geometries into a raw table, column by column.
+
+    Nothing is converted value by value: text stays Arrow text, other columns are cast
+    by Arrow and geometries are read with shapely's array functions, so the fields cost
+    about what their text weighs instead of a Python object per cell.
+    """
+    if geoms.crs is not None and not geoms.crs.equals("EPSG:4326"):
+        notes.append(f"coordinates converted from {geoms.crs.to_string()} to WGS84")
+        geoms = geoms.to_crs(4326)
+    index = pd.RangeIndex(1, props.num_rows + 1)
+    fields = _text_fields(props, index)
+    shapes = np.asarray(geoms.array, dtype=object)
+    del geoms
+    fields["geometry"] = _text_series(
+        pa.array(shapely.to_wkt(shapes, rounding_precision=-1), pa.large_string()), index
     )
-    fields["geometry"] = [g.wkt if g is not None else "" for g in geoms]
-    kinds = geoms.geom_type.fillna("").to_numpy()
-    is_point = kinds == "Point"
-    points = geoms.where(is_point, None)
-    lat = [
-        repr(p.y) if p is not None and not p.is_empty and math.isfinite(p.y) else "" for p in points
-    ]
-    lon = [
-        repr(p.x) if p is not None and not p.is_empty and math.isfinite(p.x) else "" for p in points
-    ]
-    geometry = pd.DataFrame({"latitude": lat, "longitude": lon}, index=index)
+    type_ids = shapely.get_type_id(shapes)
+    points = (type_ids == 0) & ~shapely.is_empty(shapes)
+    geometry = pd.DataFrame(
+        {
+            "latitude": _coordinate_text(shapely.get_y(shapes), points, index),
+            "longitude": _coordinate_text(shapely.get_x(shapes), points, index),
+        },
+        index=index,
+    )
     problems = pd.Series(
-        [
-            f"geometry is a {kind}, not a Point" if kind and kind != "Point" else ""
-            for kind in kinds
-        ],
+        pd.Series(type_ids, index=index).map(_GEOMETRY_PROBLEMS).fillna("").to_numpy(object),
         index=index,
         dtype=object,
     )
     table = _finish(fields, geometry, problems, fmt)
     table.warnings = [*notes, *table.warnings]
     return table
+
+
+def _coordinate_text(values: np.ndarray, usable: np.ndarray, index: pd.Index) -> pd.Series:
+    """Coordinates as text where ``usable`` and finite, else ""."""
+    keep = usable & np.isfinite(values)
+    return _text_series(pc.cast(pa.array(values, mask=~keep), pa.large_string()), index)
+
+
+def _text_fields(table: pa.Table, index: pd.Index) -> pd.DataFrame:
+    """Every column of an Arrow table as text ("" for a null), in a frame on ``index``."""
+    labels, _ = unique_names([str(name) for name in table.column_names])
+    columns = {
+        label: _text_series(_text_column(table.column(position)), index)
+        for position, label in enumerate(labels)
+    }
+    return pd.DataFrame(columns, index=index, columns=labels)
+
+
+def _text_column(column: pa.ChunkedArray) -> pa.ChunkedArray:
+    """One Arrow column as large text, written as :func:`text_cell` writes a value.
+
+    Text, numbers, decimals, dates and times are cast by Arrow; the rare other types
+    (binary, nested, durations) go through :func:`text_cell` value by value.
+    """
+    kind = column.type
+    if pa.types.is_null(kind):
+        return pa.chunked_array([pa.nulls(len(column), pa.large_string())])
+    if pa.types.is_string(kind) or pa.types.is_large_string(kind) or pa.types.is_string_view(kind):
+        return pc.cast(column, pa.large_string())
+    if pa.types.is_boolean(kind):
+        return pc.if_else(column, "True", "False").cast(pa.large_string())
+    if pa.types.is_floating(kind):
+        return pc.cast(pc.if_else(pc.is_nan(column), None, column), pa.large_string())
+    if pa.types.is_integer(kind) or pa.types.is_decimal(kind) or pa.types.is_date(kind):
+        return pc.cast(column, pa.large_string())
+    if pa.types.is_timestamp(kind):
+        whole = pc.cast(column, pa.timestamp("s", kind.tz), safe=False)
+        return pc.strftime(whole, "%Y-%m-%d %H:%M:%S").cast(pa.large_string())
+    return pa.chunked_array(
+        [pa.array([text_cell(value) for value in column.to_pylist()], pa.large_string())]
+    )
+
+
+def _text_series(text: pa.Array | pa.ChunkedArray, index: pd.Index) -> pd.Series:
+    """Arrow text as a pandas text column on ``index`` (nulls read as ""), sharing its buffers."""
+    chunked = text if isinstance(text, pa.ChunkedArray) else pa.chunked_array([text])
+    series = pc.fill_null(chunked, "").to_pandas()
+    series.index = index
+    return series
 
 
 def read_geopackage(data: bytes, budget: ReadBudget | None = None) -> RawTable:
@@ -199,10 +264,9 @@ def read_geopackage(data: bytes, budget: ReadBudget | None = None) -> RawTable:
         )
     except Exception:  # shapely raises GEOSException for damaged geometry blobs
         raise UnreadableFileError("the GeoPackage geometry is damaged") from None
-    props = table.drop_columns([geometry_name]).to_pandas()
-    del table
-    gdf = gpd.GeoDataFrame(props, geometry=geometry.rename("geometry"))
-    return _frame_to_table(gdf, "gpkg", notes)
+    return _frame_to_table(
+        table.drop_columns([geometry_name]), geometry.rename("geometry"), "gpkg", notes
+    )
 
 
 def read_geoparquet(data: bytes, budget: ReadBudget | None = None) -> RawTable:
@@ -225,22 +289,29 @@ def read_geoparquet(data: bytes, budget: ReadBudget | None = None) -> RawTable:
         raise UnreadableFileError("the Parquet file is damaged or truncated") from None
     metadata = table.schema.metadata or {}
     if b"geo" not in metadata:
-        frame = table.to_pandas()
+        fields = _text_fields(table, pd.RangeIndex(1, table.num_rows + 1))
         del table
-        fields = pd.DataFrame(
-            {str(col): frame[col].map(text_cell).astype(object) for col in frame.columns},
-            dtype=object,
-        )
-        fields.index = pd.RangeIndex(1, len(frame) + 1)
         return map_table(fields, generic_format="parquet")
-    from geopandas.io.arrow import _arrow_to_geopandas
-
     try:
-        gdf = _arrow_to_geopandas(table)
+        primary, geometry = _geoparquet_geometry(table, metadata[b"geo"])
     except Exception:  # malformed "geo" metadata or geometry encodings
         raise UnreadableFileError("the GeoParquet geometry metadata is damaged") from None
-    del table
-    return _frame_to_table(gdf, "geoparquet", [])
+    return _frame_to_table(table.drop_columns([primary]), geometry, "geoparquet", [])
+
+
+def _geoparquet_geometry(table: pa.Table, geo: bytes) -> tuple[str, gpd.GeoSeries]:
+    """Return the primary geometry column's name and its geometries, decoded alone.
+
+    Only that column goes through geopandas (which knows every GeoParquet encoding);
+    the properties stay Arrow.
+    """
+    from geopandas.io.arrow import _arrow_to_geopandas
+
+    meta = json.loads(geo)
+    primary = str(meta["primary_column"])
+    only = {**meta, "columns": {primary: meta["columns"][primary]}}
+    single = table.select([primary]).replace_schema_metadata({b"geo": json.dumps(only).encode()})
+    return primary, _arrow_to_geopandas(single).geometry
 
 
 def _read_batches(
@@ -260,14 +331,29 @@ def _read_batches(
 
 
 def _decode_dictionaries(batch: pa.RecordBatch) -> pa.RecordBatch:
-    """Decode the dictionary-encoded columns of a batch into plain arrays."""
-    if not any(pa.types.is_dictionary(column.type) for column in batch.columns):
+    """Decode a batch's dictionary-encoded columns and widen its text to large text.
+
+    Large text is what pandas holds; widening each batch as it arrives means the
+    whole file's text is never held twice.
+    """
+    if not any(_needs_plain(column.type) for column in batch.columns):
         return batch
-    columns = [
-        column.dictionary_decode() if pa.types.is_dictionary(column.type) else column
-        for column in batch.columns
-    ]
+    columns = [_plain(column) for column in batch.columns]
     return pa.RecordBatch.from_arrays(columns, names=batch.schema.names)
+
+
+def _needs_plain(kind: pa.DataType) -> bool:
+    """Whether a column type is dictionary-encoded or narrow text."""
+    return pa.types.is_dictionary(kind) or pa.types.is_string(kind)
+
+
+def _plain(column: pa.Array) -> pa.Array:
+    """Return a column without dictionary encoding, its text as large text."""
+    if pa.types.is_dictionary(column.type):
+        column = column.dictionary_decode()
+    if pa.types.is_string(column.type):
+        column = column.cast(pa.large_string())
+    return column
 
 
 def _no_limits() -> ReadBudget:

@@ -16,6 +16,8 @@ from typing import Final
 
 import numpy as np
 
+from geo.fileio import write_text_atomic
+
 MODEL_PATH: Final = Path(__file__).with_name("confidence.json")
 FEATURES: Final = (
     "time_exact",
@@ -90,7 +92,7 @@ def save_model(model: ConfidenceModel, path: str | Path = MODEL_PATH) -> Path:
         "weights": {k: round(v, 4) for k, v in sorted(model.weights.items())},
         "fitted_on": model.fitted_on,
     }
-    path.write_text(json.dumps(payload, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+    write_text_atomic(path, json.dumps(payload, indent=1, sort_keys=True) + "\n")
     return path
 
 

@@ -10,6 +10,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any, Final
 
+from geo.fileio import write_text_atomic
 from geo.intake.article import Article, ArticleError
 from geo.intake.candidates import Candidate, Proposal
 from geo.intake.confidence import ConfidenceModel, load_model
@@ -180,7 +181,7 @@ def write_candidates(records: Sequence[dict[str, Any]], path: str | Path) -> Pat
         else json.dumps(to_feature_collection(records), indent=1, ensure_ascii=False) + "\n"
     )
     try:
-        path.write_text(text, encoding="utf-8")
+        write_text_atomic(path, text)
     except OSError as exc:
         raise ArticleError(f"cannot write {path}: {exc.strerror or exc}") from exc
     return path

@@ -14,7 +14,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -54,12 +54,14 @@ def run_dashboard(
     data: Path | None = None,
     *,
     address: str | None = "127.0.0.1",
-    env: dict[str, str] | None = None,
+    env: Mapping[str, str] | None = None,
+    options: Sequence[str] = (),
 ) -> Iterator[Server]:
     """Start the dashboard on a free port and wait until its health check says ok.
 
     ``address=None`` leaves the address to the shipped config file, as ``make run`` would;
-    ``env`` adds variables (such as ``INCIDENT_MAP_CACHE``) to the cleaned environment.
+    ``env`` adds variables (such as ``INCIDENT_MAP_CACHE``) to the cleaned environment;
+    ``options`` are more ``streamlit run`` options.
     """
     if not (is_installed() and basemap_installed()):
         pytest.fail("Web assets or the offline basemap are not installed: run `make install`.")
@@ -81,6 +83,7 @@ def run_dashboard(
     ]
     if address is not None:
         command += ["--server.address", address]
+    command += list(options)
     if data is not None:
         command += ["--", "--data", str(data)]
     # Only the command line and the shipped config decide what the server does.
