@@ -15,7 +15,6 @@ from datetime import timedelta
 from functools import partial
 from pathlib import Path
 
-import altair as alt
 import geopandas as gpd
 import streamlit as st
 from streamlit_folium import st_folium
@@ -27,7 +26,7 @@ from geo.export import EXPORT_FORMATS, describe_caption, export_bytes, export_fi
 from geo.filters import IncidentFilter
 from geo.importers import MAX_UPLOAD_BYTES, import_file, rejected_to_csv_bytes
 from geo.importers.report import summary_line
-from geo.load import DEFAULT_DATA_PATH, file_sha256
+from geo.load import DEFAULT_DATA_PATH
 from geo.mapview import (
     MapOptions,
     build_base_map,
@@ -35,6 +34,7 @@ from geo.mapview import (
     build_layer_control,
 )
 from geo.palette import COLOR_BY
+from geo.prepared import load_dataset
 from geo.report import ReportOptions
 from geo.schema import IncidentDataError, MissingComponentError
 from geo.sites import read_sites
@@ -83,10 +83,12 @@ def data_path(argv: list[str]) -> Path:
 
 @st.cache_resource(show_spinner="Loading incidents...", max_entries=4)
 def load_file(path: str, mtime_ns: int, size: int) -> Dataset:
-    """Read and index a file once per version (the frame is never mutated, so it is shared)."""
-    return prepare_dataset(
-        import_file(Path(path)), f"{path}:{mtime_ns}:{size}", Path(path).name, file_sha256(path)
-    )
+    """Read and index a file once per version (the frame is never mutated, so it is shared).
+
+    The prepared copy (:mod:`geo.prepared`) makes a restarted server read Parquet instead
+    of importing the file again.
+    """
+    return load_dataset(path)
 
 
 @st.cache_resource
@@ -374,6 +376,8 @@ else:
             height=580,
             use_container_width=True,
         )
+
+    import altair as alt  # the chart comes after the map: its import does not delay it
 
     st.subheader("Incidents per week")
     table, colors = count_by_week(

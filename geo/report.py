@@ -12,23 +12,23 @@ The map is in Web Mercator (EPSG:3857), like the interactive map.
 
 from __future__ import annotations
 
+import functools
 import io
 import math
 import textwrap
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
 import geopandas as gpd
-import matplotlib
 import numpy as np
 import pandas as pd
-from matplotlib import font_manager, patheffects
-from matplotlib.axes import Axes
-from matplotlib.collections import EllipseCollection
-from matplotlib.figure import Figure
-from matplotlib.patches import Ellipse, FancyArrow, Rectangle
-from pyproj import Transformer
+
+if TYPE_CHECKING:  # matplotlib and pyproj load when a page is drawn, not with this module
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
+    from matplotlib.patches import Ellipse
+    from pyproj import Transformer
 
 from geo import __version__, basemap, mapview, palette
 from geo.filters import IncidentFilter
@@ -54,9 +54,21 @@ MIN_LAYOUT_PX: Final = (640, 420)  # room for header, legend panel, footer and a
 
 INK: Final = "#222222"
 MUTED: Final = "#5a5a5a"
-HALO: Final = [patheffects.withStroke(linewidth=2.4, foreground="white")]
-_TO_MERCATOR = Transformer.from_crs(4326, 3857, always_xy=True)
-_TO_LONLAT = Transformer.from_crs(3857, 4326, always_xy=True)
+
+
+@functools.cache
+def _halo() -> list[Any]:
+    """Return the white outline drawn around map labels."""
+    from matplotlib import patheffects
+
+    return [patheffects.withStroke(linewidth=2.4, foreground="white")]
+
+
+@functools.cache
+def _transformer(source: int, target: int) -> Transformer:
+    from pyproj import Transformer
+
+    return Transformer.from_crs(source, target, always_xy=True)
 
 
 @dataclass(frozen=True)
@@ -151,6 +163,8 @@ class ReportPage:
 
     def to_pdf(self, title: str) -> bytes:
         """Save the page as a one-page PDF with TrueType fonts embedded (text stays text)."""
+        import matplotlib
+
         buffer = io.BytesIO()
         with matplotlib.rc_context({"pdf.fonttype": 42}):
             self.figure.savefig(
@@ -174,6 +188,8 @@ def check_fonts() -> None:
     MissingComponentError
         When the font cannot be found, with the command that installs it.
     """
+    from matplotlib import font_manager
+
     try:
         font_manager.findfont(
             font_manager.FontProperties(family=FONT_FAMILY), fallback_to_default=False
@@ -202,12 +218,12 @@ def project_points(lon: np.ndarray, lat: np.ndarray) -> tuple[np.ndarray, np.nda
         x and y in metres.
     """
     lat = np.clip(np.asarray(lat, dtype=float), -MERCATOR_LAT_LIMIT, MERCATOR_LAT_LIMIT)
-    x, y = _TO_MERCATOR.transform(np.asarray(lon, dtype=float), lat)
+    x, y = _transformer(4326, 3857).transform(np.asarray(lon, dtype=float), lat)
     return np.asarray(x), np.asarray(y)
 
 
 def _to_lonlat(x: float, y: float) -> tuple[float, float]:
-    lon, lat = _TO_LONLAT.transform(x, y)
+    lon, lat = _transformer(3857, 4326).transform(x, y)
     return float(lon), float(lat)
 
 
@@ -548,7 +564,7 @@ def _place_label(
                 ha=ha,
                 va=va,
                 fontsize=size_pt,
-                path_effects=HALO,
+                path_effects=_halo(),
                 annotation_clip=True,
                 parse_math=False,
                 **style,
@@ -624,6 +640,8 @@ def _draw_incidents(
     ax: Axes, incidents: gpd.GeoDataFrame, x: np.ndarray, y: np.ndarray, colors: list[str]
 ) -> None:
     """All incidents in one vectorised scatter: size by casualties, hollow when dated roughly."""
+    import matplotlib.colors
+
     n = len(incidents)
     if n == 0:
         return
@@ -703,13 +721,16 @@ def _draw_uncertainty(
     ax: Axes, incidents: gpd.GeoDataFrame, x: np.ndarray, y: np.ndarray, colors: list[str]
 ) -> None:
     """Draw a dashed ring of each incident's stated uncertainty radius (``uncertainty_km``)."""
+    import matplotlib.colors
+    from matplotlib.collections import EllipseCollection
+
     if len(incidents) > MAX_UNCERTAINTY_CIRCLES:
         return
     radius_km = incidents["uncertainty_km"].to_numpy(dtype=float)
     keep = np.isfinite(radius_km) & (radius_km > 0)
     if not keep.any():
         return
-    lat = np.asarray(_TO_LONLAT.transform(x[keep], y[keep])[1])
+    lat = np.asarray(_transformer(3857, 4326).transform(x[keep], y[keep])[1])
     # A ground radius covers 1/cos(latitude) as many Mercator metres.
     diameter = 2 * radius_km[keep] * 1000 / np.cos(np.radians(lat))
     rgba = matplotlib.colors.to_rgba_array([c for c, k in zip(colors, keep, strict=True) if k])
@@ -733,6 +754,8 @@ def _draw_uncertainty(
 
 def _draw_scale_bar(ax: Axes, extent: tuple[float, float, float, float]) -> None:
     """Draw a two-segment scale bar in the lower left, true at the centre latitude."""
+    from matplotlib.patches import Rectangle
+
     ground, length, latitude = scale_bar_length(extent)
     xmin, ymin, xmax, ymax = extent
     w, h = xmax - xmin, ymax - ymin
@@ -790,6 +813,8 @@ def _draw_scale_bar(ax: Axes, extent: tuple[float, float, float, float]) -> None
 
 def _draw_north_arrow(ax: Axes) -> None:
     """North is straight up everywhere in Web Mercator: meridians are vertical lines."""
+    from matplotlib.patches import FancyArrow
+
     kwargs: dict[str, Any] = {"transform": ax.transAxes, "zorder": 10}
     ax.add_patch(
         FancyArrow(
@@ -815,7 +840,7 @@ def _draw_north_arrow(ax: Axes) -> None:
         color=INK,
         ha="center",
         va="top",
-        path_effects=HALO,
+        path_effects=_halo(),
         **kwargs,
     )
 
@@ -824,6 +849,8 @@ def _swatch(
     fig: Figure, x: float, y: float, radius_in: float, inch: tuple[float, float], **style: Any
 ) -> Ellipse:
     """Make a round legend mark: an ellipse in figure fractions, a circle on paper."""
+    from matplotlib.patches import Ellipse
+
     return Ellipse(
         (x, y), 2 * radius_in / inch[0], 2 * radius_in / inch[1], transform=fig.transFigure, **style
     )
@@ -958,6 +985,8 @@ def _draw_locator(
     fig: Figure, rect: tuple[float, float, float, float], extent: tuple[float, float, float, float]
 ) -> None:
     """Draw an overview map that shows where the main map lies (its frame in red)."""
+    from matplotlib.patches import Rectangle
+
     ax = fig.add_axes(rect)
     xmin, ymin, xmax, ymax = extent
     cx, cy = (xmin + xmax) / 2, (ymin + ymax) / 2
@@ -1029,7 +1058,7 @@ def _draw_locator(
         color=MUTED,
         ha="left",
         va="bottom",
-        path_effects=HALO,
+        path_effects=_halo(),
         zorder=6,
     )
 
@@ -1122,6 +1151,9 @@ def draw_report(
     MissingComponentError
         When the report font or the offline basemap is not installed.
     """
+    import matplotlib
+    from matplotlib.figure import Figure
+
     check_fonts()
     if dpi is None:
         dpi = CSS_DPI * options.scale

@@ -50,11 +50,16 @@ class Server:
 
 @contextmanager
 def run_dashboard(
-    name: str, data: Path | None = None, *, address: str | None = "127.0.0.1"
+    name: str,
+    data: Path | None = None,
+    *,
+    address: str | None = "127.0.0.1",
+    env: dict[str, str] | None = None,
 ) -> Iterator[Server]:
     """Start the dashboard on a free port and wait until its health check says ok.
 
-    ``address=None`` leaves the address to the shipped config file, as ``make run`` would.
+    ``address=None`` leaves the address to the shipped config file, as ``make run`` would;
+    ``env`` adds variables (such as ``INCIDENT_MAP_CACHE``) to the cleaned environment.
     """
     if not (is_installed() and basemap_installed()):
         pytest.fail("Web assets or the offline basemap are not installed: run `make install`.")
@@ -79,9 +84,13 @@ def run_dashboard(
     if data is not None:
         command += ["--", "--data", str(data)]
     # Only the command line and the shipped config decide what the server does.
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("INCIDENT_MAP_", "STREAMLIT_"))}
+    ours = ("INCIDENT_MAP_", "STREAMLIT_")
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(ours)}
+    clean.update(env or {})
     with log.open("w") as out:
-        process = subprocess.Popen(command, cwd=REPO, stdout=out, stderr=subprocess.STDOUT, env=env)
+        process = subprocess.Popen(
+            command, cwd=REPO, stdout=out, stderr=subprocess.STDOUT, env=clean
+        )
     url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + START_TIMEOUT_S
