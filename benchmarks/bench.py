@@ -45,7 +45,7 @@ import sys
 import time
 import urllib.request
 from collections.abc import Callable, Iterator
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from datetime import date, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
@@ -55,6 +55,7 @@ import numpy as np
 import pandas as pd
 
 from benchmarks import benchdata
+from geo.fileio import write_bytes_atomic, write_text_atomic
 
 if TYPE_CHECKING:
     from geo.dataset import Dataset
@@ -326,7 +327,24 @@ def file_source(csv: Path) -> DataSource:
     return DataSource("file", csv.stem, ("--data", str(csv)))
 
 
-MODES: Final = {"file": file_source}
+def data_modes() -> dict[str, Callable[[Path], DataSource]]:
+    """Every data mode the benchmark knows: ``file``, and those of ``benchmarks/store_bench.py``.
+
+    A mode maps the generated CSV to the :class:`DataSource` the apps' servers get. The
+    incident store's mode lives in ``benchmarks/store_bench.py``: when that module exists,
+    its ``MODES`` (a dict of the same shape, e.g. ``{"store": store_source}``) are added, so
+    ``--mode store`` measures every app on the store and its rows join this report.
+    """
+    import importlib
+    import importlib.util
+
+    modes: dict[str, Callable[[Path], DataSource]] = {"file": file_source}
+    if importlib.util.find_spec("benchmarks.store_bench") is not None:
+        modes.update(importlib.import_module("benchmarks.store_bench").MODES)
+    return modes
+
+
+MODES: Final = data_modes()
 
 
 @contextlib.contextmanager
@@ -828,8 +846,10 @@ def write_plot(rows: list[Row], path: Path) -> None:
     axes[0].legend()
     fig.suptitle("python -m geo bench (missing points: timed out or not measured)")
     fig.tight_layout()
-    fig.savefig(path, dpi=110)
+    image = io.BytesIO()
+    fig.savefig(image, format="png", dpi=110)
     plt.close(fig)
+    write_bytes_atomic(path, image.getvalue())
 
 
 def write_report(rows: list[Row], out_dir: Path, command: str, elapsed_s: float) -> Path:
@@ -909,19 +929,61 @@ def write_report(rows: list[Row], out_dir: Path, command: str, elapsed_s: float)
         "baselines draw no basemap, this dashboard its offline one. Each timed step is "
         "capped; a step over the cap is reported as timed out and the later steps of that "
         "app at that size are skipped.",
-        "- **mode**: `file`: every app reads the generated CSV given with `--data`.",
+        "- **mode**: `file`: every app reads the generated CSV given with `--data`. "
+        + _store_sentence(rows),
         "",
         "## Machine",
         "",
         *(f"- {k}: {v}" for k, v in facts.items()),
         "",
     ]
-    path.write_text("\n".join(text), encoding="utf-8")
-    (out_dir / "benchmarks.json").write_text(
+    write_text_atomic(path, "\n".join(text))
+    write_text_atomic(
+        out_dir / "benchmarks.json",
         json.dumps({"rows": [asdict(r) for r in rows], "machine": facts}, indent=1, default=str),
-        encoding="utf-8",
     )
     return path
+
+
+def _store_sentence(rows: list[Row]) -> str:
+    """Say where the store-mode rows are, or how a run adds them."""
+    if any(r.mode != "file" for r in rows):
+        return ("Other modes (the incident store) come from `python -m geo bench --mode MODE` "
+                "(`benchmarks/store_bench.py`), merged into the same table.")  # fmt: skip
+    return ("Store mode: not in this run; `python -m geo bench --mode store` (with "
+            "`benchmarks/store_bench.py`) adds its rows to this report, keeping the file-mode "
+            "rows.")  # fmt: skip
+
+
+def rows_of_other_modes(out_dir: Path, modes: set[str]) -> list[Row]:
+    """Rows an earlier run wrote to ``benchmarks.json`` for modes this run does not measure.
+
+    A run in one mode (``--mode store``) thus adds its rows beside the file-mode rows
+    already in the report instead of replacing them.
+
+    Parameters
+    ----------
+    out_dir : Path
+        The folder of ``benchmarks.json``.
+    modes : set of str
+        The modes this run measures.
+
+    Returns
+    -------
+    list of Row
+        Empty when there is no earlier report or it cannot be read.
+    """
+    path = out_dir / "benchmarks.json"
+    try:
+        stored = json.loads(path.read_text(encoding="utf-8"))["rows"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return []
+    known = {f.name for f in fields(Row)}
+    kept = []
+    for raw in stored:
+        if isinstance(raw, dict) and raw.get("mode") not in modes:
+            kept.append(Row(**{k: v for k, v in raw.items() if k in known}))
+    return kept
 
 
 # --------------------------------------------------------------------------- command
@@ -1072,6 +1134,12 @@ def _browser_row(row: Row, source: DataSource, ns: argparse.Namespace) -> None:
     _log(f"{row.approach}: {result}")
 
 
+def _ordered(rows: list[Row]) -> list[Row]:
+    """Rows by size, then mode (file first), then approach as listed in :data:`APPS`."""
+    order = {name: i for i, name in enumerate(APPS)}
+    return sorted(rows, key=lambda r: (r.n, r.mode != "file", r.mode, order.get(r.approach, 99)))
+
+
 def run_bench(ns: argparse.Namespace) -> int:
     """Run the benchmark and write the report; return the exit code.
 
@@ -1090,6 +1158,7 @@ def run_bench(ns: argparse.Namespace) -> int:
     out_dir: Path = ns.out
     out_dir.mkdir(parents=True, exist_ok=True)
     apps = _apps(ns)
+    earlier = rows_of_other_modes(out_dir, {ns.mode})
     rows: list[Row] = []
     for n in _sizes(ns):
         _log(f"{n:,} incidents: generating / reusing data")
@@ -1098,7 +1167,8 @@ def run_bench(ns: argparse.Namespace) -> int:
         for row in _server_rows(n, csv, ns, apps):
             rows.append(row)
             _browser_row(row, source, ns)
-        write_report(rows, out_dir, command, time.perf_counter() - started)
+        write_report(_ordered(earlier + rows), out_dir, command, time.perf_counter() - started)
+    rows = _ordered(earlier + rows)
     write_plot(rows, out_dir / "benchmarks.png")
     report = write_report(rows, out_dir, command, time.perf_counter() - started)
     _log(f"wrote {report} and {out_dir / 'benchmarks.png'}")

@@ -152,3 +152,92 @@ def test_st_map_server_timing_serialises_what_st_map_sends(tmp_path: Path) -> No
                           baseline.ST_MAP_POINT_SIZE, baseline.ST_MAP_COLOR, None)  # fmt: skip
     assert payload_bytes == len(deck.encode())
     assert server_ms > 0
+
+
+def test_a_run_in_one_mode_keeps_the_rows_of_the_other_modes(tmp_path: Path) -> None:
+    file_rows = [bench.Row(10_000, "dashboard", warm_s=1.0), bench.Row(10_000, "st.map")]
+    bench.write_report(file_rows, tmp_path, "python -m geo bench", 1.0)
+    store_row = bench.Row(10_000, "dashboard", mode="store", warm_s=2.0)
+    bench.write_report([*file_rows, store_row], tmp_path, "python -m geo bench", 1.0)
+    # A later store run keeps the file rows; a later file run keeps the store row.
+    kept = bench.rows_of_other_modes(tmp_path, {"store"})
+    assert [(r.mode, r.approach, r.warm_s) for r in kept] == [
+        ("file", "dashboard", 1.0),
+        ("file", "st.map", None),
+    ]
+    assert [(r.mode, r.warm_s) for r in bench.rows_of_other_modes(tmp_path, {"file"})] == [
+        ("store", 2.0)
+    ]
+    assert bench.rows_of_other_modes(tmp_path / "none", {"file"}) == []
+    text = (tmp_path / "benchmarks.md").read_text(encoding="utf-8")
+    assert "| 10,000 | store | dashboard |" in text
+    assert not list(tmp_path.glob(".*.tmp"))  # written through temporary files, none left
+
+
+def test_file_mode_is_always_known_and_the_store_module_adds_its_modes() -> None:
+    modes = bench.data_modes()
+    assert modes["file"] is bench.file_source
+    source = modes["file"](Path("x/acled_10_1.csv"))
+    assert source.app_args == ("--data", "x/acled_10_1.csv") and source.mode == "file"
+    if (bench.REPO_ROOT / "benchmarks" / "store_bench.py").is_file():
+        assert len(modes) > 1  # the store module's modes join the file mode
+    else:
+        assert set(modes) == {"file"}
+
+
+@pytest.mark.browser
+def test_benchmark_browser_refuses_outside_hosts_and_keeps_its_http_cache(tmp_path: Path) -> None:
+    import http.server
+    import threading
+
+    from playwright.sync_api import sync_playwright
+
+    (tmp_path / "index.html").write_text(
+        '<img src="http://example.com/a.png"><img src="http://192.0.2.1/b.png"><img src="/c.png">',
+        encoding="utf-8",
+    )
+    (tmp_path / "c.png").write_bytes(bench_png())
+    served: list[str] = []
+
+    class Handler(http.server.SimpleHTTPRequestHandler):
+        def __init__(self, *args, **kwargs) -> None:
+            super().__init__(*args, directory=str(tmp_path), **kwargs)
+
+        def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+            served.append(str(args[1]) + " " + str(args[0]))
+
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    url = f"http://127.0.0.1:{httpd.server_address[1]}/index.html"
+    try:
+        with sync_playwright() as pw:
+            browser = pw.chromium.launch(
+                executable_path=bench.CHROMIUM, args=list(bench.CHROMIUM_ARGS)
+            )
+            try:
+                context = browser.new_context()
+                out = {"refused": 0}
+                bench._count_refused(context, out)
+                for _ in range(2):
+                    page = context.new_page()
+                    page.goto(url, wait_until="load")
+                    page.close()
+            finally:
+                browser.close()
+    finally:
+        httpd.shutdown()
+    assert out["refused"] == 4  # two outside images per visit, none reached
+    image_replies = [line for line in served if "/c.png" in line]
+    # The second visit asks the cache's validator (304) instead of fetching again: the
+    # browser's HTTP cache is on, which request interception would have turned off.
+    assert [line.split()[0] for line in image_replies] == ["200", "304"]
+
+
+def bench_png() -> bytes:
+    import io
+
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (2, 2), "red").save(buffer, format="PNG")
+    return buffer.getvalue()
