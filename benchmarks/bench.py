@@ -123,6 +123,10 @@ class TimedOut(Exception):
     """A measurement passed its time limit."""
 
 
+class PageFailed(Exception):
+    """The page raised an uncaught error while a measurement waited for the map."""
+
+
 # --------------------------------------------------------------------------- server work
 
 
@@ -484,6 +488,8 @@ class BrowserRun:
             except Exception as exc:  # a frame can detach mid-probe while the app reruns
                 if "detached" not in str(exc) and "destroyed" not in str(exc):
                     raise
+            if self.errors:  # an app that throws will never draw: say so, do not wait
+                raise PageFailed(self.errors[0])
             if time.perf_counter() - t0 > timeout_s:
                 raise TimedOut
             # not time.sleep: Playwright runs route handlers only inside its own calls
@@ -575,6 +581,9 @@ def measure_browser(
                         limit = COLD_TIMEOUT_S if name == "cold_s" else timeout_s
                         out[name] = f"> {limit:.0f} s (timed out)"
                         break
+                    except PageFailed as exc:
+                        out[name] = f"failed (page error: {str(exc)[:80]})"
+                        break
                     out[name] = round(seconds, 2)
                     if bytes_name:
                         out[bytes_name] = received
@@ -595,6 +604,8 @@ def measure_browser(
                         out["restart_s"] = round(run.load(url + query, COLD_TIMEOUT_S)[0], 2)
                     except TimedOut:
                         out["restart_s"] = f"> {COLD_TIMEOUT_S:.0f} s (timed out)"
+                    except PageFailed as exc:
+                        out["restart_s"] = f"failed (page error: {str(exc)[:80]})"
         finally:
             browser.close()
     return out

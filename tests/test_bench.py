@@ -101,6 +101,7 @@ def test_expert_baseline_sends_one_cluster_of_every_incident(tmp_path: Path) -> 
     assert m.options.get("prefer_canvas") or m.options.get("preferCanvas")
     page = m.get_root().render()
     assert "L.circleMarker" in page and "L.canvas" in page
+    assert '"maxZoom": 18' in page  # Leaflet.markercluster refuses a map without one
 
 
 def test_benchmark_prepares_data_with_the_dashboards_loader(tmp_path: Path) -> None:
