@@ -13,7 +13,6 @@ would pass :data:`MAX_CELLS`, which bounds the payload whatever the number of in
 from __future__ import annotations
 
 import html
-import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Final
@@ -27,6 +26,8 @@ from folium.template import Template
 
 from geo.incidents import point_coordinates
 from geo.palette import NO_ACTOR, OTHER_ACTORS, OTHER_COLOR, UNKNOWN_COLOR
+from geo.symbology import casualties
+from geo.webtext import script_json
 
 MARKER_LIMIT: Final = 2_000
 # Cell sides in degrees, coarse to fine: 8 deg (a country) down to 1/64 deg (about 1.7 km).
@@ -34,6 +35,8 @@ LEVEL_DEGREES: Final = tuple(8.0 / 2**k for k in range(10))
 MAX_CELLS: Final = 16_000  # over all levels: about 50 bytes each, so well under 1 MB
 MIN_CELL_PIXELS: Final = 56  # the browser shows the finest level whose cells are this wide
 HEAT_MAX_POINTS: Final = 4_000
+HEAT_GRID_DEGREES: Final = 0.01  # finest grid heat points are summed on when binned
+HEAT_DECIMALS: Final = 5  # about 1 m, as the markers
 COORD_DECIMALS: Final = 4  # about 10 m: far below a cell
 DENSE_BINS: Final = 4_000_000  # cells of a rectangle counted densely (32 MB of int64)
 COLOR_COLUMNS: Final = {"event_type": "event_type", "actor": "actor1"}
@@ -320,12 +323,6 @@ def _level_json(level: GridLevel) -> dict[str, Any]:
     }
 
 
-def _script_json(value: Any) -> str:
-    """JSON that is safe inside a ``<script>`` element."""
-    text = json.dumps(value, separators=(",", ":"), allow_nan=False)
-    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
-
-
 def build_cluster_payload(
     gdf: gpd.GeoDataFrame,
     colors: Mapping[str, str],
@@ -374,33 +371,42 @@ def build_cluster_payload(
 
 
 def build_heat_points(
-    gdf: gpd.GeoDataFrame, *, max_points: int = HEAT_MAX_POINTS
+    incidents: gpd.GeoDataFrame, *, binned: bool = True, max_points: int = HEAT_MAX_POINTS
 ) -> list[list[float]]:
-    """Heat-map points from the aggregated cells: ``[lat, lon, incidents]`` per cell.
+    """Heat-map points ``[lat, lon, weight]``, weighted by casualties + 1.
 
     Parameters
     ----------
-    gdf : GeoDataFrame
+    incidents : GeoDataFrame
         Canonical incidents.
+    binned : bool
+        Sum the points on a grid that starts at :data:`HEAT_GRID_DEGREES` and doubles
+        until at most ``max_points`` cells remain, which bounds the payload; each cell sits
+        at its weighted centre. Unbinned, every incident is a point.
     max_points : int, default :data:`HEAT_MAX_POINTS`
-        The finest grid level with at most this many cells is used.
 
     Returns
     -------
     list of [lat, lon, weight]
-        Weights add up to the number of incidents with a point.
+        Weights add up to the casualties plus the number of incidents with a point.
     """
-    lon, lat, ok = _coordinates(gdf)
-    if not ok.any():
-        return []
-    levels = grid_levels(lon[ok], lat[ok], np.zeros(int(ok.sum()), dtype=np.int64),
-                         np.zeros(int(ok.sum()), dtype=np.int64), n_categories=1)  # fmt: skip
-    fitting = [level for level in levels if len(level) <= max_points] or levels[:1]
-    level = fitting[-1]
-    return np.column_stack(
-        [np.round(level.lat_sum / level.count, COORD_DECIMALS),
-         np.round(level.lon_sum / level.count, COORD_DECIMALS), level.count]
-    ).tolist()  # fmt: skip
+    lon, lat = point_coordinates(incidents)
+    weight = casualties(incidents) + 1.0
+    ok = np.isfinite(lat) & np.isfinite(lon)
+    lat, lon, weight = lat[ok], lon[ok], weight[ok]
+    cell = HEAT_GRID_DEGREES
+    while binned and len(lat) > max_points:
+        # A centre stays inside its cell, so summing centres on a doubled grid is exact.
+        i = np.floor(lat / cell).astype(np.int64)
+        j = np.floor(lon / cell).astype(np.int64)
+        cells, _ = pd.factorize((i - i.min()) * (j.max() - j.min() + 1) + (j - j.min()))
+        total = np.bincount(cells, weights=weight).astype("float64")
+        lat = np.bincount(cells, weights=lat * weight) / total
+        lon = np.bincount(cells, weights=lon * weight) / total
+        weight = total
+        cell *= 2
+    return np.column_stack([np.round(lat, HEAT_DECIMALS), np.round(lon, HEAT_DECIMALS),
+                            weight]).tolist()  # fmt: skip
 
 
 class ClusterLayer(MacroElement):
@@ -520,7 +526,7 @@ class ClusterLayer(MacroElement):
     def __init__(self, payload: Mapping[str, Any]):
         super().__init__()
         self._name = "ClusterLayer"
-        self.payload = _script_json(payload)
+        self.payload = script_json(payload, ascii_only=True)
         self.min_px = MIN_CELL_PIXELS
 
 

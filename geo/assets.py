@@ -29,6 +29,7 @@ from branca.element import CssLink, Element, Figure, JavascriptLink
 
 from geo import basemap, tiles
 from geo.schema import MissingComponentError
+from geo.webtext import script_json, script_text
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 NODE_MODULES = REPO_ROOT / "node_modules"
@@ -493,11 +494,6 @@ def _inline_css(css: str, css_path: Path) -> str:
     return _CSS_REF.sub(replace, css)
 
 
-def _script_text(text: str) -> str:
-    """Make text safe inside a <script> element."""
-    return re.sub(r"</(script)", r"<\\/\1", text, flags=re.IGNORECASE)
-
-
 def inline_map_html(m: folium.Map, *, static_dir: Path = STATIC_DIR) -> str:
     """Render a map as one standalone HTML page that needs no network and no server.
 
@@ -535,7 +531,7 @@ def inline_map_html(m: folium.Map, *, static_dir: Path = STATIC_DIR) -> str:
         path = url_to_path(url, static_dir)
         if path is None:
             return match.group(0)  # left for the final check to report
-        text = _script_text(path.read_text(encoding="utf-8"))
+        text = script_text(path.read_text(encoding="utf-8"))
         if url == asset_url("leaflet"):
             text += "\n" + _default_icon_js(static_dir)
         return f"<script>\n{text}\n</script>"
@@ -561,7 +557,7 @@ def inline_map_html(m: folium.Map, *, static_dir: Path = STATIC_DIR) -> str:
                     f"Offline basemap file {path.name} is not installed: run `make install`."
                 )
             data[url] = json.loads(path.read_text(encoding="utf-8"))
-        payload = _script_text(json.dumps(data, ensure_ascii=False, separators=(",", ":")))
+        payload = script_json(data)
         block = f"<script>window.geoBasemapData = {payload};</script>\n"
         page = page.replace("</head>", block + "</head>", 1)
 

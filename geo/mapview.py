@@ -14,7 +14,6 @@ text from the data is escaped with :func:`html.escape` in Python before it is se
 from __future__ import annotations
 
 import html
-import json
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -30,11 +29,19 @@ from folium.plugins import Fullscreen, HeatMap, MarkerCluster
 from folium.template import Template
 
 from geo import assets, basemap
-from geo.aggregate import HEAT_MAX_POINTS, MARKER_LIMIT, add_aggregated_layers
+from geo.aggregate import MARKER_LIMIT, add_aggregated_layers, build_heat_points
 from geo.incidents import point_coordinates
 from geo.palette import COLOR_BY, color_codes, legend_items
 from geo.schema import GEO_PRECISION, TIME_PRECISION, split_multi
-from geo.view import DEFAULT_EXTENT, data_extent, to_leaflet
+from geo.symbology import (
+    GEO_PRECISION_OPACITY,
+    LEGEND_TITLES,
+    SIZE_KEY,
+    casualties,
+    marker_radius,
+)
+from geo.view import DEFAULT_EXTENT, Extent, Selection, View, data_extent, to_leaflet
+from geo.webtext import script_json
 
 # [[south, west], [north, east]] of Iraq and Syria: the view when there is nothing to fit.
 # The default extent is the View's, in Leaflet's ((south, west), (north, east)) order.
@@ -42,15 +49,7 @@ DEFAULT_BOUNDS: Final = tuple(tuple(corner) for corner in to_leaflet(DEFAULT_EXT
 LEGEND_CLEARANCE_PX: Final = (230, 30)
 MAX_FIT_ZOOM: Final = 11
 
-# Marker radius in pixels: the area grows with casualties (sqrt scale), within bounds.
-RADIUS_MIN: Final = 4.0
-RADIUS_MAX: Final = 22.0
-RADIUS_PER_SQRT_CASUALTY: Final = 1.8
-SIZE_KEY: Final = (0, 10, 100)  # casualties shown in the legend's size key
-# Fill opacity by ACLED geo_precision: the less exact the place, the paler the marker.
-GEO_PRECISION_OPACITY: Final = {1: 0.9, 2: 0.65, 3: 0.35}
 COORD_DECIMALS: Final = 5  # about 1 m
-HEAT_GRID_DEGREES: Final = 0.01  # finest grid heat points are summed on above MARKER_LIMIT
 
 SCREENSHOTER_URL: Final = (
     "https://cdn.jsdelivr.net/npm/leaflet-simple-map-screenshoter@0.5.0/dist/"
@@ -67,7 +66,6 @@ _CLUSTER_ICON_JS: Final = """function (cluster) {
 _UNUSED_MAP_ASSETS: Final = frozenset(
     {"awesome_markers", "awesome_markers_css", "awesome_markers_font_css"}
 )
-LEGEND_TITLES: Final = {"event_type": "Event type", "actor": "Actor (side that acted)"}
 
 
 @dataclass(frozen=True)
@@ -158,6 +156,83 @@ def build_map(
         group.add_to(m)
     build_layer_control().add_to(m)
     return assets.localize_map(m)
+
+
+def map_options_for(selection: Selection) -> MapOptions:
+    """Draw a view's selection: colouring, basemap, layers, title, caption and ranking.
+
+    Parameters
+    ----------
+    selection : Selection
+
+    Returns
+    -------
+    MapOptions
+    """
+    view = selection.view
+    return MapOptions(
+        color_by=view.color_by,
+        basemap=view.basemap,
+        show_clusters=view.show_clusters,
+        show_heatmap=view.show_heatmap,
+        show_uncertainty=view.show_uncertainty,
+        show_sites=view.show_sites,
+        title=view.title,
+        caption=selection.caption,
+        actors=view.actor_ranking,
+    )
+
+
+def build_view_map(selection: Selection) -> folium.Map:
+    """Build the complete map of a view applied to a dataset (a standalone HTML export).
+
+    Parameters
+    ----------
+    selection : Selection
+        The view and what it selects; the view's extent, else the incidents', is shown.
+
+    Returns
+    -------
+    folium.Map
+
+    Raises
+    ------
+    MissingComponentError
+        When the web assets or the offline basemap are not installed.
+    """
+    extent = selection.view.extent
+    return build_map(
+        selection.incidents,
+        sites=selection.sites,
+        options=map_options_for(selection),
+        bounds=to_leaflet(extent) if extent is not None else None,
+    )
+
+
+def build_view_layers(selection: Selection) -> list[folium.FeatureGroup]:
+    """Build the incident layers of a view's selection (see :func:`build_incident_layers`)."""
+    return build_incident_layers(
+        selection.incidents, options=map_options_for(selection), sites=selection.sites
+    )
+
+
+def build_view_base(view: View, extent: Extent | None = None) -> folium.Map:
+    """Build the base map of a view, opening on its extent, else ``extent``, else the default.
+
+    Parameters
+    ----------
+    view : View
+        Only the basemap and the extent are used.
+    extent : (west, south, east, north), optional
+        Shown when the view has none: the whole dataset's, so filters never move the map.
+
+    Returns
+    -------
+    folium.Map
+    """
+    shown = view.extent or extent
+    options = MapOptions(color_by=view.color_by, basemap=view.basemap)
+    return build_base_map(options=options, bounds=to_leaflet(shown) if shown else None)
 
 
 def build_base_map(
@@ -270,7 +345,7 @@ def build_incident_layers(
 
     if options.show_heatmap and len(incidents):
         group = folium.FeatureGroup(name="Heat map")
-        HeatMap(_heat_points(incidents, binned=aggregated), radius=18, blur=15,
+        HeatMap(build_heat_points(incidents, binned=aggregated), radius=18, blur=15,
                 min_opacity=0.3).add_to(group)  # fmt: skip
         groups.append(group)
 
@@ -318,23 +393,6 @@ def incident_bounds(
     return to_leaflet(data_extent(incidents, sites))
 
 
-def marker_radius(casualties: Any) -> np.ndarray:
-    """Marker radius in pixels for casualty counts (area proportional, bounded).
-
-    Parameters
-    ----------
-    casualties : array-like of numbers
-        Fatalities plus injuries; negative or missing counts as 0.
-
-    Returns
-    -------
-    numpy.ndarray of float
-        Between :data:`RADIUS_MIN` and :data:`RADIUS_MAX`.
-    """
-    values = np.nan_to_num(np.asarray(casualties, dtype="float64"), nan=0.0).clip(min=0)
-    return np.minimum(RADIUS_MAX, RADIUS_MIN + RADIUS_PER_SQRT_CASUALTY * np.sqrt(values))
-
-
 __all__ = [
     "COLOR_BY",
     "DEFAULT_BOUNDS",
@@ -351,21 +409,6 @@ __all__ = [
 
 
 # --------------------------------------------------------------------------- data tables
-
-
-def _script_json(value: Any) -> str:
-    """JSON that is safe inside a <script> element (no ``<``, ``>`` or line separators)."""
-    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
-    for char, escaped in (("<", "\\u003c"), (">", "\\u003e"),
-                          ("\u2028", "\\u2028"), ("\u2029", "\\u2029")):  # fmt: skip
-        text = text.replace(char, escaped)
-    return text
-
-
-def _casualties(incidents: pd.DataFrame) -> np.ndarray:
-    """Fatalities plus injuries (unreported injuries count as 0)."""
-    injuries = incidents["injuries"].astype("Float64").fillna(0).to_numpy(dtype="float64")
-    return incidents["fatalities"].to_numpy(dtype="float64") + injuries
 
 
 def _date_texts(incidents: pd.DataFrame) -> list[str]:
@@ -440,7 +483,7 @@ def _incident_table(incidents: gpd.GeoDataFrame, color_ids: np.ndarray) -> dict[
         np.round(lat, COORD_DECIMALS).tolist(),
         np.round(lon, COORD_DECIMALS).tolist(),
         color_ids.astype(int).tolist(),
-        np.round(marker_radius(_casualties(incidents)), 1).tolist(),
+        np.round(marker_radius(casualties(incidents)), 1).tolist(),
         incidents["time_precision"].astype(int).tolist(),
         incidents["geo_precision"].astype(int).tolist(),
         incidents["fatalities"].astype(int).tolist(),
@@ -465,32 +508,6 @@ def _ring_rows(incidents: gpd.GeoDataFrame, color_ids: np.ndarray) -> list[list[
     columns = (lats.tolist(), lons.tolist(), metres.astype(int).tolist(),
                color_ids[keep].astype(int).tolist())  # fmt: skip
     return [list(row) for row in zip(*columns, strict=True)]
-
-
-def _heat_points(incidents: gpd.GeoDataFrame, *, binned: bool) -> list[list[float]]:
-    """[lat, lon, weight] with weight casualties + 1; summed on a grid when binned.
-
-    The grid starts at :data:`HEAT_GRID_DEGREES` and doubles until at most
-    :data:`~geo.aggregate.HEAT_MAX_POINTS` cells remain, which bounds the payload; each
-    cell sits at its weighted centre.
-    """
-    lon, lat = point_coordinates(incidents)
-    weight = _casualties(incidents) + 1.0
-    ok = np.isfinite(lat) & np.isfinite(lon)
-    lat, lon, weight = lat[ok], lon[ok], weight[ok]
-    cell = HEAT_GRID_DEGREES
-    while binned and len(lat) > HEAT_MAX_POINTS:
-        # A centre stays inside its cell, so summing centres on a doubled grid is exact.
-        i = np.floor(lat / cell).astype(np.int64)
-        j = np.floor(lon / cell).astype(np.int64)
-        cells, _ = pd.factorize((i - i.min()) * (j.max() - j.min() + 1) + (j - j.min()))
-        total = np.bincount(cells, weights=weight).astype("float64")
-        lat = np.bincount(cells, weights=lat * weight) / total
-        lon = np.bincount(cells, weights=lon * weight) / total
-        weight = total
-        cell *= 2
-    return np.column_stack([np.round(lat, COORD_DECIMALS), np.round(lon, COORD_DECIMALS),
-                            weight]).tolist()  # fmt: skip
 
 
 def _legend_html(
@@ -601,8 +618,8 @@ class _IncidentMarkers(MacroElement):
     def __init__(self, incidents: gpd.GeoDataFrame, color_ids: np.ndarray, colors: list[str]):
         super().__init__()
         self._name = "IncidentMarkers"
-        self.payload = _script_json(_incident_table(incidents, color_ids))
-        self.colors = _script_json(colors)
+        self.payload = script_json(_incident_table(incidents, color_ids))
+        self.colors = script_json(colors)
 
 
 class _UncertaintyRings(MacroElement):
@@ -629,8 +646,8 @@ class _UncertaintyRings(MacroElement):
     def __init__(self, rows: list[list[float]], colors: list[str]):
         super().__init__()
         self._name = "UncertaintyRings"
-        self.payload = _script_json(rows)
-        self.colors = _script_json(colors)
+        self.payload = script_json(rows)
+        self.colors = script_json(colors)
 
 
 class _SiteMarkers(MacroElement):
@@ -682,7 +699,7 @@ class _SiteMarkers(MacroElement):
             )
             rows.append([round(point.y, COORD_DECIMALS), round(point.x, COORD_DECIMALS),
                          html.escape(str(row.name)), html.escape(detail)])  # fmt: skip
-        self.payload = _script_json(rows)
+        self.payload = script_json(rows)
 
 
 class _MapInfo(MacroElement):
@@ -735,7 +752,7 @@ class _MapInfo(MacroElement):
             "size_key": list(SIZE_KEY),
             "legend_html": _legend_html(items, options, symbols),
         }
-        self.payload = _script_json(info)
+        self.payload = script_json(info)
 
 
 class _OpenBaseLayer(MacroElement):

@@ -12,6 +12,7 @@ from conftest import make_incidents
 from benchmarks.benchdata import generate_acled
 from geo import aggregate
 from geo.palette import EVENT_TYPE_COLORS, OTHER_ACTORS
+from geo.webtext import script_json
 
 
 def synthetic(n: int, seed: int = 1) -> gpd.GeoDataFrame:
@@ -91,7 +92,7 @@ def test_payload_stops_growing_above_the_threshold() -> None:
     for n in (aggregate.MARKER_LIMIT * k for k in (10, 40, 160)):
         payload = aggregate.build_cluster_payload(synthetic(n, seed=n), colors, "event_type")
         assert sum(len(level["n"]) for level in payload["levels"]) <= aggregate.MAX_CELLS
-        sizes[n] = len(aggregate._script_json(payload))
+        sizes[n] = len(script_json(payload, ascii_only=True))
     small, _, large = sizes.values()
     assert large < 3 * small  # 16x the incidents, a bounded payload
     assert max(sizes.values()) < 2_000_000
@@ -135,6 +136,8 @@ def test_rendered_layer_escapes_names_and_keeps_script_safe() -> None:
 
 def test_heat_points_are_bounded_and_weigh_every_incident() -> None:
     gdf = synthetic(30_000)
+    gdf["injuries"] = (gdf["fatalities"] % 3).astype("Int64")
     points = aggregate.build_heat_points(gdf, max_points=500)
     assert 0 < len(points) <= 500
-    assert sum(w for _, _, w in points) == len(gdf)
+    weight = gdf["fatalities"].sum() + gdf["injuries"].fillna(0).sum() + len(gdf)
+    assert sum(w for _, _, w in points) == pytest.approx(float(weight))

@@ -101,18 +101,6 @@ def test_options_refuse_unknown_colouring_and_basemap() -> None:
         mapview.MapOptions(basemap="Google")
 
 
-def test_marker_radius_grows_with_casualties_within_bounds() -> None:
-    radii = mapview.marker_radius([0, 1, 10, 100, 10_000, -5, np.nan])
-    assert radii[0] == mapview.RADIUS_MIN == radii[5] == radii[6]
-    assert radii[0] < radii[1] < radii[2] < radii[3] <= radii[4] == mapview.RADIUS_MAX
-    # Area, not radius, follows casualties (sqrt scale) below the cap.
-    grow = radii[1:4] - mapview.RADIUS_MIN
-    assert grow[1] / grow[0] == pytest.approx(np.sqrt(10))
-
-
-# --------------------------------------------------------------------------- markers
-
-
 def test_every_incident_is_one_row_of_the_marker_table() -> None:
     gdf = sample()
     page = render(mapview.build_map(gdf))

@@ -1,0 +1,453 @@
+"""Report page composition: header, map, legend, incident list and footer on one page."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING
+
+import geopandas as gpd
+import matplotlib
+import numpy as np
+from matplotlib.figure import Figure
+
+from geo import basemap
+from geo.filters import IncidentFilter
+from geo.symbology import (
+    CSS_DPI,
+    casualties,
+    color_keys,
+)
+
+if TYPE_CHECKING:
+    from geo.view import Selection
+from geo.report.labels import INK, MUTED, LabelPlacer, _text
+from geo.report.layers import (
+    MAX_LABELLED_INCIDENTS,
+    MAX_TOWN_LABELS,
+    _draw_basemap,
+    _draw_country_names,
+    _draw_incidents,
+    _draw_locator,
+    _draw_north_arrow,
+    _draw_scale_bar,
+    _draw_towns,
+    _label_incidents,
+    _read_towns,
+    marker_diameter,
+)
+from geo.report.legend import _legend_rows
+from geo.report.options import (
+    FONT_FAMILY,
+    PDF_PAGE,
+    PageOptions,
+    ReportOptions,
+    ReportPage,
+    _software,
+    check_fonts,
+)
+from geo.report.projection import _to_lonlat, fit_extent, project_points
+from geo.report.wording import (
+    _wrap,
+    count_approximate,
+    describe_filters,
+    describe_incident,
+    describe_period,
+    site_names_of,
+    summarize_sources,
+)
+
+
+def _list_incidents(
+    fig: Figure,
+    left: float,
+    top: float,
+    bottom: float,
+    width_in: float,
+    incidents: gpd.GeoDataFrame,
+    iy: float,
+) -> None:
+    """List each incident briefly under the legend, while there is room."""
+    if not 0 < len(incidents) <= MAX_LABELLED_INCIDENTS:
+        return
+    size = 7.2
+    line = size * 1.3 / 72 / iy
+    y = top - 0.1 / iy
+    if y - 3 * line < bottom:
+        return
+    _text(fig, left, y, "Incidents shown", fontsize=9.5, fontweight="bold", color=INK, va="top")
+    y -= 0.215 * 1.25 / iy
+    order = np.argsort(incidents["event_date"].to_numpy(), kind="stable")
+    for k, i in enumerate(order):
+        text = _wrap(describe_incident(incidents.iloc[i]), size, width_in)
+        needed = (text.count("\n") + 1) * line
+        more = len(order) - k
+        if y - needed - (line if more > 1 else 0) < bottom:
+            _text(
+                fig,
+                left,
+                y,
+                f"and {more} more (see the CSV export)",
+                fontsize=size,
+                color=MUTED,
+                va="top",
+            )
+            return
+        _text(fig, left, y, text, fontsize=size, color=INK, va="top", linespacing=1.3)
+        y -= needed + 0.45 * line
+
+
+def draw_report(
+    incidents: gpd.GeoDataFrame,
+    *,
+    flt: IncidentFilter,
+    total: int,
+    options: ReportOptions,
+    data_label: str,
+    data_hash: str | None = None,
+    page_size_in: tuple[float, float] | None = None,
+    dpi: float | None = None,
+    created: datetime | None = None,
+) -> ReportPage:
+    """Draw the report page for a selection of incidents.
+
+    Parameters
+    ----------
+    incidents : GeoDataFrame
+        The incidents shown (canonical columns, EPSG:4326); may be empty.
+    flt : IncidentFilter
+        The filter that selected them, described in the subtitle.
+    total : int
+        How many incidents the whole dataset holds.
+    options : ReportOptions
+    data_label : str
+        The data file's name, as shown in the footer.
+    data_hash : str, optional
+        The data file's SHA-256 (hex); its first 12 digits are printed.
+    page_size_in : tuple of float, optional
+        Page size in inches; by default ``options.width / options.height`` layout pixels.
+    dpi : float, optional
+        Device pixels per inch; by default ``96 * options.scale``.
+    created : datetime, optional
+        The time printed as "made"; now (UTC) by default.
+
+    Returns
+    -------
+    ReportPage
+
+    Raises
+    ------
+    MissingComponentError
+        When the report font or the offline basemap is not installed.
+    """
+    check_fonts()
+    if dpi is None:
+        dpi = CSS_DPI * options.scale
+    if page_size_in is None:
+        # A hair over the exact size, so that rounding never loses the last pixel.
+        page_size_in = ((options.width + 1e-6) / dpi, (options.height + 1e-6) / dpi)
+    created = (created or datetime.now(UTC)).astimezone(UTC).replace(microsecond=0)
+    fig = Figure(figsize=page_size_in, dpi=dpi, facecolor="white")
+    fig.set_layout_engine(None)
+    wi, hi = page_size_in
+    with matplotlib.rc_context({"font.family": FONT_FAMILY}):
+        return _compose(fig, wi, hi, incidents, flt, total, options, data_label, data_hash, created)
+
+
+def draw_selection(
+    selection: Selection,
+    page: PageOptions | None = None,
+    *,
+    pdf: bool = False,
+    created: datetime | None = None,
+) -> ReportPage:
+    """Draw the report page of a view applied to a dataset.
+
+    Parameters
+    ----------
+    selection : Selection
+        The view (title, colouring, ranking, extent) and the incidents it selects.
+    page : PageOptions, optional
+        The PNG's size and pixel ratio; ignored for the PDF.
+    pdf : bool
+        Lay the page out as A4 landscape for a PDF.
+    created : datetime, optional
+        The time printed as "made"; now (UTC) by default.
+
+    Returns
+    -------
+    ReportPage
+
+    Raises
+    ------
+    MissingComponentError
+        When the report font or the offline basemap is not installed.
+    """
+    return draw_report(
+        selection.incidents,
+        flt=selection.view.flt,
+        total=selection.total,
+        options=ReportOptions.from_view(selection.view, page),
+        data_label=selection.data_label,
+        data_hash=selection.data_hash,
+        created=created,
+        **(PDF_PAGE if pdf else {}),
+    )
+
+
+def _compose(
+    fig: Figure,
+    wi: float,
+    hi: float,
+    incidents: gpd.GeoDataFrame,
+    flt: IncidentFilter,
+    total: int,
+    options: ReportOptions,
+    data_label: str,
+    data_hash: str | None,
+    created: datetime,
+) -> ReportPage:
+    margin, panel = 0.35, 2.55
+    fx, fy = 1 / wi, 1 / hi
+    text_width = wi - 2 * margin
+    title = _wrap(options.title.strip() or "Incidents", 19, text_width)
+    subtitle_parts = [describe_period(flt, incidents)]
+    subtitle_parts += describe_filters(flt, site_names_of(incidents))
+    shown = f"{len(incidents):,} of {total:,} incidents shown"
+    subtitle = _wrap(" · ".join([*subtitle_parts, shown]), 10.5, text_width)
+    y = 1 - margin * fy
+    title_artist = _text(
+        fig,
+        margin * fx,
+        y,
+        title,
+        fontsize=19,
+        fontweight="bold",
+        color=INK,
+        va="top",
+        ha="left",
+        linespacing=1.1,
+    )
+    y -= (title.count("\n") + 1) * 19 * 1.25 / 72 * fy + 0.06 * fy
+    _text(
+        fig,
+        margin * fx,
+        y,
+        subtitle,
+        fontsize=10.5,
+        color=MUTED,
+        va="top",
+        ha="left",
+        linespacing=1.25,
+    )
+    y -= (subtitle.count("\n") + 1) * 10.5 * 1.35 / 72 * fy + 0.14 * fy
+    del title_artist
+
+    # Footer, bottom up.
+    n_dates, n_places = count_approximate(incidents)
+    digest = f"sha256 {data_hash[:12]}…" if data_hash else "hash not recorded"
+    sources = summarize_sources(incidents)
+    footer_lines = [
+        f"{n_dates:,} of {len(incidents):,} incidents have approximate dates; "
+        f"{n_places:,} approximate places.",
+        _wrap(f"Sources: {sources}", 7.2, text_width) if sources else "",
+        f"Data: {data_label} ({digest}). {basemap.BASEMAP_ATTRIBUTION}. "
+        "Projection: Web Mercator (EPSG:3857).",
+        f"Made {created.isoformat().replace('+00:00', 'Z')} with {_software()}.",
+    ]
+    footer = "\n".join(line for line in footer_lines if line)
+    _text(
+        fig,
+        margin * fx,
+        margin * 0.8 * fy,
+        footer,
+        fontsize=7.2,
+        color=MUTED,
+        va="bottom",
+        ha="left",
+        linespacing=1.35,
+    )
+    footer_h = (footer.count("\n") + 1) * 7.2 * 1.35 / 72 + 0.16
+    map_bottom = margin * 0.8 + footer_h
+    map_top = y / fy
+    map_left, map_right = margin, wi - margin - panel
+    map_w, map_h = map_right - map_left, map_top - map_bottom
+    if map_w < 1 or map_h < 1:
+        raise ValueError(
+            f"the page is too small for a map ({wi * 96:.0f} x {hi * 96:.0f} layout pixels); "
+            "use a larger width and height or a smaller scale"
+        )
+    ax = fig.add_axes((map_left * fx, map_bottom * fy, map_w * fx, map_h * fy))
+    ax.set_xticks([])
+    ax.set_yticks([])
+    for spine in ax.spines.values():
+        spine.set_edgecolor("#9a9a9a")
+        spine.set_linewidth(0.8)
+
+    lon = incidents.geometry.x.to_numpy() if len(incidents) else np.empty(0)
+    lat = incidents.geometry.y.to_numpy() if len(incidents) else np.empty(0)
+    x, y_m = project_points(lon, lat)
+    extent = fit_extent(x, y_m, map_w / map_h, options.bounds)
+    ax.set_xlim(extent[0], extent[2])
+    ax.set_ylim(extent[1], extent[3])
+    ax.set_aspect("equal", adjustable="datalim")
+    ax.set_autoscale_on(False)
+    countries = _draw_basemap(ax, extent)
+    ax.set_xlim(extent[0], extent[2])
+    ax.set_ylim(extent[1], extent[3])
+
+    keys, color_map = color_keys(incidents, options.color_by, ranking=options.actor_ranking)
+    colors = [color_map[k] for k in keys] if len(incidents) else []
+    counts = keys.value_counts().to_dict() if len(incidents) else {}
+    legend = list(color_map.items())
+
+    # Labels placed so far (inches): the incident labels win over the town names.
+    labels = LabelPlacer(ax, fig)
+    n_markers = 0
+    if len(incidents):
+        px, py = ax.transData.transform(np.column_stack([x, y_m])).T / fig.dpi
+        radius = marker_diameter(casualties(incidents)) / 2 / 72
+        if len(incidents) <= 500:
+            labels.keep_clear(*zip(px - radius, py - radius, px + radius, py + radius, strict=True))
+            n_markers = len(labels)
+    _draw_incidents(ax, incidents, x, y_m, colors)
+    _draw_scale_bar(ax, extent)
+    _draw_north_arrow(ax)
+    # Keep names off the scale bar and the north arrow (boxes in inches).
+    labels.keep_clear(
+        (map_left, map_bottom, map_left + 0.2 * map_w, map_bottom + 0.13 * map_h),
+        (map_right - 0.09 * map_w, map_top - 0.2 * map_h, map_right, map_top),
+    )
+    if len(incidents) == 0:  # keep names clear of the "No incidents" notice
+        mid_x, mid_y = map_left + map_w / 2, map_bottom + map_h / 2
+        labels.keep_clear((mid_x - 2.2, mid_y - 0.35, mid_x + 2.2, mid_y + 0.35))
+    _draw_country_names(ax, countries, extent, labels)
+    # Cities of a million first, then the incidents' names, then smaller towns.
+    towns = _read_towns(extent)
+    big = towns["population"] >= 1_000_000
+    considered: list = []
+    named = _draw_towns(labels, towns[big], n_markers, considered, MAX_TOWN_LABELS)
+    _label_incidents(labels, incidents, x, y_m)
+    _draw_towns(labels, towns[~big], n_markers, considered, MAX_TOWN_LABELS - named)
+    if len(incidents) == 0:
+        _text(
+            ax,
+            0.5,
+            0.5,
+            "No incidents match these filters",
+            transform=ax.transAxes,
+            fontsize=14,
+            color=INK,
+            ha="center",
+            va="center",
+            zorder=12,
+            bbox={"boxstyle": "round,pad=0.6", "facecolor": "white", "edgecolor": "#9a9a9a"},
+        )
+
+    panel_left = (map_right + 0.25) * fx
+    below = _legend_rows(
+        fig,
+        panel_left,
+        map_top * fy,
+        (panel - 0.3) * fx,
+        legend,
+        counts,
+        options.color_by,
+        incidents,
+        (wi, hi),
+    )
+    locator_h = min(1.7, (panel - 0.3) / 1.35)
+    list_bottom = map_bottom
+    if below - (locator_h + 0.3) * fy > map_bottom * fy:
+        _draw_locator(
+            fig, (panel_left, map_bottom * fy, (panel - 0.3) * fx, locator_h * fy), extent
+        )
+        list_bottom = map_bottom + locator_h + 0.15
+    _list_incidents(fig, panel_left, below, list_bottom * fy, panel - 0.3, incidents, hi)
+    lon0, lat0 = _to_lonlat(extent[0], extent[1])
+    lon1, lat1 = _to_lonlat(extent[2], extent[3])
+    return ReportPage(fig, ax, (lon0, lat0, lon1, lat1), x, y_m, colors, legend)
+
+
+def render_report_png(
+    incidents: gpd.GeoDataFrame,
+    *,
+    flt: IncidentFilter,
+    total: int,
+    options: ReportOptions,
+    data_label: str,
+    data_hash: str | None = None,
+    created: datetime | None = None,
+) -> bytes:
+    """Render the report page as a PNG of ``options.width`` x ``options.height`` pixels.
+
+    Parameters
+    ----------
+    incidents : GeoDataFrame
+        The incidents shown; may be empty (the map then says so).
+    flt : IncidentFilter
+        The filter that selected them.
+    total : int
+        How many incidents the whole dataset holds.
+    options : ReportOptions
+        Title, size, pixel ratio, colouring and extent.
+    data_label : str
+        The data file's name, printed in the footer.
+    data_hash : str, optional
+        The data file's SHA-256, printed (shortened) in the footer.
+    created : datetime, optional
+        The time printed as "made"; now by default.
+
+    Returns
+    -------
+    bytes
+        A PNG image.
+
+    Raises
+    ------
+    MissingComponentError
+        When the font or the offline basemap is not installed.
+    """
+    page = draw_report(
+        incidents,
+        flt=flt,
+        total=total,
+        options=options,
+        data_label=data_label,
+        data_hash=data_hash,
+        created=created,
+    )
+    return page.to_png()
+
+
+def render_report_pdf(
+    incidents: gpd.GeoDataFrame,
+    *,
+    flt: IncidentFilter,
+    total: int,
+    options: ReportOptions,
+    data_label: str,
+    data_hash: str | None = None,
+    created: datetime | None = None,
+) -> bytes:
+    """Render the report page as a one-page A4 landscape PDF with selectable text.
+
+    Parameters are those of :func:`render_report_png`; ``options.width``, ``height``
+    and ``scale`` do not apply (the page is 297 x 210 mm).
+
+    Returns
+    -------
+    bytes
+        A PDF document; fonts are embedded as TrueType, so the text can be searched
+        and copied.
+    """
+    page = draw_report(
+        incidents,
+        flt=flt,
+        total=total,
+        options=options,
+        data_label=data_label,
+        data_hash=data_hash,
+        created=created,
+        **PDF_PAGE,
+    )
+    return page.to_pdf(options.title)
