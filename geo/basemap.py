@@ -27,6 +27,7 @@ from folium.template import Template
 from shapely.geometry import LineString
 
 from geo import tiles
+from geo.fileio import write_text_atomic
 from geo.schema import MissingComponentError
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -477,7 +478,7 @@ def _write_geojson(path: Path, features: list[dict[str, Any]]) -> None:
     """Write a compact FeatureCollection."""
     collection = {"type": "FeatureCollection", "features": features}
     text = json.dumps(collection, ensure_ascii=False, separators=(",", ":"))
-    path.write_text(text, encoding="utf-8")
+    write_text_atomic(path, text)
 
 
 def prepare_basemap(node_modules: Path, out_dir: Path = BASEMAP_DIR) -> dict[str, Path]:
@@ -523,7 +524,7 @@ def prepare_basemap(node_modules: Path, out_dir: Path = BASEMAP_DIR) -> dict[str
         "attribution": BASEMAP_ATTRIBUTION,
         "layers": {layer: {"file": LAYER_FILES[layer], **SOURCES[layer]} for layer in LAYERS},
     }
-    (out_dir / SOURCES_FILE).write_text(json.dumps(sources, indent=2) + "\n", encoding="utf-8")
+    write_text_atomic(out_dir / SOURCES_FILE, json.dumps(sources, indent=2) + "\n")
     return written
 
 
