@@ -116,6 +116,8 @@ class Row:
     change_s: float | str | None = None
     change_ws_bytes: int | None = None
     peak_rss_mb: float | None = None
+    restart_peak_rss_mb: float | None = None  # the restarted server, which read the copy
+    load_1min: float | None = None  # the machine's load average when the browser run ended
     browser_note: str = ""
     breakdown: dict[str, float] = field(default_factory=dict)
 
@@ -605,6 +607,7 @@ def measure_browser(
                     run = BrowserRun(context, approach)
                     try:
                         out["restart_s"] = round(run.load(url + query, COLD_TIMEOUT_S)[0], 2)
+                        out["restart_peak_rss_mb"] = peak_rss_mb(_pid)
                     except TimedOut:
                         out["restart_s"] = f"> {COLD_TIMEOUT_S:.0f} s (timed out)"
                     except PageFailed as exc:
@@ -812,10 +815,17 @@ def check_targets(rows: list[Row]) -> list[str]:
                    f"mask/select/map ms: {big.breakdown}).")  # fmt: skip
         out.append(f"- 1M, payload <= 2 MB: {'met' if size and size <= 2_000_000 else 'MISSED'} "
                    f"({_fmt(size)} bytes).")  # fmt: skip
-        rss = big.peak_rss_mb
-        out.append("- 1M, peak memory <= 1.2 GB: "
-                   + (f"{'met' if rss <= 1.2 * 1024 else 'MISSED'} ({rss:,.0f} MB)." if rss else
-                      f"not measured ({big.browser_note or 'see notes'})."))  # fmt: skip
+        rss, again = big.peak_rss_mb, big.restart_peak_rss_mb
+        limit_mb = 1.2 * 1024
+        line = "- 1M, peak memory <= 1.2 GB, the server that imported the file: "
+        if rss:
+            line += f"{'met' if rss <= limit_mb else 'MISSED'} ({rss:,.0f} MB)."
+        else:
+            line += f"not measured ({big.browser_note or 'see notes'})."
+        if again:
+            line += (f" The restarted server, which read the prepared copy: "
+                     f"{'met' if again <= limit_mb else 'MISSED'} ({again:,.0f} MB).")  # fmt: skip
+        out.append(line)
     # The earlier scale targets, on the warm visit.
     f, s = by.get((TARGET_N, "folium markers")), by.get((TARGET_N, "st.map"))
     if d:
@@ -936,7 +946,11 @@ def write_report(rows: list[Row], out_dir: Path, command: str, elapsed_s: float)
         f"{RED_PIXELS} pixels of the pure red the points are drawn in. Then, for all, two "
         "animation frames pass (the browser has painted). The script state must be "
         "`notRunning`.",
-        "- **peak RSS MB**: the Streamlit server process's VmHWM after the browser runs.",
+        "- **peak RSS MB**: the Streamlit server process's VmHWM after the browser runs "
+        "(for this dashboard the restarted server's, which read the prepared copy, is in the "
+        "JSON as `restart_peak_rss_mb`). **load** in the notes: the machine's 1-minute load "
+        "average when that app's browser run ended; above the number of CPUs, other work "
+        "competed for them and every time of that row is inflated.",
         "- Chromium is Debian's, headless, with `--disable-gpu` (deck.gl runs on software "
         "WebGL); every request leaving 127.0.0.1 is refused: st.map's basemap style "
         "(Carto/Mapbox) therefore never loads, its point layer still draws; the folium "
@@ -1138,12 +1152,15 @@ def _browser_row(row: Row, source: DataSource, ns: argparse.Namespace) -> None:
     row.change_s = result.get("change_s")
     row.change_ws_bytes = result.get("change_ws_bytes")
     row.peak_rss_mb = result.get("peak_rss_mb")
+    row.restart_peak_rss_mb = result.get("restart_peak_rss_mb")
+    row.load_1min = round(os.getloadavg()[0], 1)
     row.shown = row.shown or result.get("shown")
     notes = []
     if result.get("refused"):
         notes.append(f"{result['refused']} outside requests refused")
     if result.get("page_errors"):
         notes.append(f"page errors: {result['page_errors']}")
+    notes.append(f"load {row.load_1min:g}")
     row.browser_note = "; ".join(notes)
     _log(f"{row.approach}: {result}")
 

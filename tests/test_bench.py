@@ -244,3 +244,11 @@ def bench_png() -> bytes:
     buffer = io.BytesIO()
     Image.new("RGB", (2, 2), "red").save(buffer, format="PNG")
     return buffer.getvalue()
+
+
+def test_memory_target_names_both_servers_at_a_million() -> None:
+    row = bench.Row(1_000_000, "dashboard", server_ms=100.0, payload_bytes=10,
+                    peak_rss_mb=1500.0, restart_peak_rss_mb=1100.0)  # fmt: skip
+    (line,) = [t for t in bench.check_targets([row]) if "peak memory" in t]
+    assert "imported the file: MISSED (1,500 MB)" in line
+    assert "read the prepared copy: met (1,100 MB)" in line
