@@ -252,3 +252,21 @@ def test_memory_target_names_both_servers_at_a_million() -> None:
     (line,) = [t for t in bench.check_targets([row]) if "peak memory" in t]
     assert "imported the file: MISSED (1,500 MB)" in line
     assert "read the prepared copy: met (1,100 MB)" in line
+
+
+def test_report_is_written_again_from_its_json_with_the_explanations(tmp_path: Path) -> None:
+    rows = [
+        bench.Row(100_000, "dashboard", cold_s=6.0, restart_s=4.5, prepare_s=2.1,
+                  prepared_load_s=0.6,
+                  prepare_peak_mb={"import.import": 600.0, "copy.read copy": 300.0}),
+        bench.Row(100_000, "st.map", cold_s=5.0),
+    ]  # fmt: skip
+    bench.write_report(rows, tmp_path, "python -m geo bench --sizes 100000", 90.0)
+    (tmp_path / "benchmarks.md").unlink()
+    assert bench.rerender(tmp_path) == 0
+    text = (tmp_path / "benchmarks.md").read_text(encoding="utf-8")
+    assert "`python -m geo bench --sizes 100000` (1.5 min)" in text
+    assert "cold 6.00 s against 4.50 s after a restart: 1.50 s go to importing" in text
+    assert "peak memory importing 600 MB, reading the copy 300 MB" in text
+    assert (tmp_path / "benchmarks.png").stat().st_size > 0
+    assert bench.rerender(tmp_path / "missing") == 2
