@@ -1059,7 +1059,8 @@ def rows_of_other_modes(out_dir: Path, modes: set[str]) -> list[Row]:
     known = {f.name for f in fields(Row)}
     kept = []
     for raw in stored:
-        if isinstance(raw, dict) and raw.get("mode") not in modes:
+        # Rows from before modes existed have no "mode": they were file mode.
+        if isinstance(raw, dict) and raw.get("mode", "file") not in modes:
             kept.append(Row(**{k: v for k, v in raw.items() if k in known}))
     return kept
 

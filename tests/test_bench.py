@@ -270,3 +270,12 @@ def test_report_is_written_again_from_its_json_with_the_explanations(tmp_path: P
     assert "peak memory importing 600 MB, reading the copy 300 MB" in text
     assert (tmp_path / "benchmarks.png").stat().st_size > 0
     assert bench.rerender(tmp_path / "missing") == 2
+
+
+def test_rows_written_before_modes_existed_count_as_file_mode(tmp_path: Path) -> None:
+    import json
+
+    old = {"rows": [{"n": 10, "approach": "dashboard", "warm_s": 1.0}]}
+    (tmp_path / "benchmarks.json").write_text(json.dumps(old), encoding="utf-8")
+    assert bench.rows_of_other_modes(tmp_path, {"file"}) == []
+    assert [r.mode for r in bench.rows_of_other_modes(tmp_path, {"store"})] == ["file"]
