@@ -81,8 +81,8 @@ def data_path(argv: list[str]) -> Path:
 def load_file(path: str, mtime_ns: int, size: int) -> Dataset:
     """Read and index a file once per version (the frame is never mutated, so it is shared).
 
-    It comes from its prepared copy when there is one, so a cleared cache (any client may
-    ask for that) costs every session a read of that copy, not an import.
+    It comes from its prepared copy (:mod:`geo.prepared`) when there is one: a restarted
+    server, or a cleared cache (any client may ask for that), reads Parquet, not an import.
     """
     return load_dataset(path)
 

@@ -108,8 +108,10 @@ def expert_cluster_map(frame: pd.DataFrame) -> folium.Map:
     """
     from folium.plugins import FastMarkerCluster
 
-    # Without tiles nothing sets a zoom limit, which marker clustering needs.
-    m = folium.Map(location=[34.5, 41.0], zoom_start=6, tiles=None, prefer_canvas=True, max_zoom=18)
+    m = folium.Map(location=[34.5, 41.0], zoom_start=6, tiles=None, prefer_canvas=True)
+    # Without tiles nothing sets a zoom limit, which marker clustering needs (folium passes
+    # ``max_zoom`` to the tile layer only, so it goes into the map's own options).
+    m.options["max_zoom"] = 18
     labels = (frame["event_date"].astype(str) + " " + frame["event_type"].astype(str)).map(
         html.escape
     )

@@ -24,6 +24,7 @@ import folium
 from branca.element import CssLink, Element, Figure, JavascriptLink
 
 from geo import basemap, tiles
+from geo.fileio import write_text_atomic
 from geo.schema import MissingComponentError
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -227,11 +228,16 @@ def install(
         if missing:  # the table and the copy list disagree: a bug in this module
             raise RuntimeError(f"asset table names files that are not copied: {missing}")
         basemap.prepare_basemap(node_modules, static_dir / "basemap")
-        shutil.rmtree(vendor, ignore_errors=True)
+        # Swap by renames: the old folder stays whole until the new one is in its place.
+        retired = static_dir / ".vendor-retired"
+        shutil.rmtree(retired, ignore_errors=True)
+        if vendor.is_dir():
+            vendor.rename(retired)
         staging.rename(vendor)
+        shutil.rmtree(retired, ignore_errors=True)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
-    (vendor / STAMP_FILE).write_text(fingerprint + "\n", encoding="utf-8")
+    write_text_atomic(vendor / STAMP_FILE, fingerprint + "\n")
     return True
 
 

@@ -21,7 +21,7 @@ from geo import palette
 from geo.filters import IncidentIndex
 from geo.incidents import to_csv_bytes, to_geojson_bytes
 from geo.recipe import Recipe, recipe_path_for, recipe_to_json_bytes
-from geo.report import PageOptions, draw_selection
+from geo.report import PageOptions
 from geo.view import Extent, Selection, View, data_extent, select_view
 
 # Output format -> MIME type, for files and download buttons.
@@ -134,6 +134,8 @@ def _export_content(
 ) -> tuple[bytes, Extent | None]:
     """Make an export; return it and the extent it shows (None when it shows no map)."""
     if fmt in REPORT_FORMATS:
+        from geo.report import draw_selection  # matplotlib: only when a page is drawn
+
         drawn = draw_selection(selection, page, pdf=fmt == "pdf", created=created)
         content = drawn.to_png() if fmt == "png" else drawn.to_pdf(selection.view.title)
         return content, drawn.bounds

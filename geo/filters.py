@@ -13,6 +13,8 @@ from datetime import date
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from geo.schema import ACTOR_FIELDS, MULTI_VALUE_SEPARATOR
 
@@ -98,18 +100,24 @@ class IncidentIndex:
     def _build_actor_table(self, gdf: gpd.GeoDataFrame) -> None:
         """Long table (row, actor code) of every actor an incident names."""
         rows: list[np.ndarray] = []
-        names: list[pd.Series] = []
+        names: list[pa.Array] = []
         roles: list[np.ndarray] = []
         for col in ACTOR_FIELDS:
-            values = gdf[col].reset_index(drop=True)  # positions, whatever the frame's index
+            values = _arrow_text(gdf[col])
+            positions = pa.array(np.arange(len(values), dtype=np.int64))
             if col.startswith("assoc"):  # several actors, ";"-separated (see split_multi)
-                values = values.str.split(MULTI_VALUE_SEPARATOR).explode().str.strip()
-            present = values.notna() & (values != "")
-            rows.append(values.index.to_numpy(dtype=np.int64)[present.to_numpy(dtype=bool)])
-            names.append(values[present].astype(str))
+                lists = pc.split_pattern(values, MULTI_VALUE_SEPARATOR)
+                positions = pc.list_parent_indices(lists)
+                values = pc.utf8_trim_whitespace(pc.list_flatten(lists))
+            present = pc.fill_null(pc.not_equal(values, ""), False)
+            kept = pc.filter(positions, present).to_numpy().astype(np.int64, copy=False)
+            rows.append(kept)
+            names.append(pc.filter(values, present))
             role = 1 if col in ROLE_FIELDS[1] else 2
-            roles.append(np.full(int(present.sum()), role, dtype=np.int8))
-        all_names = pd.concat(names, ignore_index=True) if names else pd.Series([], dtype=str)
+            roles.append(np.full(len(kept), role, dtype=np.int8))
+        all_names = pd.Series(
+            pa.concat_arrays(names).to_numpy(zero_copy_only=False) if names else [], dtype=object
+        )
         codes = pd.Categorical(all_names)
         self.actor_names: tuple[str, ...] = tuple(codes.categories)
         self._actor_rows = np.concatenate(rows) if rows else np.empty(0, dtype=np.int64)
@@ -203,6 +211,23 @@ class IncidentIndex:
         if len(positions) and positions[-1] - positions[0] + 1 == len(positions):
             return self.gdf.iloc[positions[0] : positions[-1] + 1]
         return self.gdf.take(positions)
+
+
+def _arrow_text(values: pd.Series) -> pa.Array:
+    """Return a text column as one Arrow string array, missing values as nulls.
+
+    Arrow-backed columns are passed on without a copy.
+    """
+    array = values.array
+    if hasattr(array, "__arrow_array__"):
+        arrow = array.__arrow_array__()
+        if isinstance(arrow, pa.ChunkedArray):
+            arrow = arrow.combine_chunks()
+    else:
+        arrow = pa.array(np.asarray(values, dtype=object), from_pandas=True)
+    if not pa.types.is_string(arrow.type) and not pa.types.is_large_string(arrow.type):
+        arrow = arrow.cast(pa.string())
+    return arrow
 
 
 def _category_mask(values: pd.Categorical, wanted: tuple[str, ...]) -> np.ndarray:

@@ -18,7 +18,6 @@ import functools
 import hashlib
 import json
 import os
-import tempfile
 from pathlib import Path
 from typing import Any, Final
 
@@ -30,6 +29,7 @@ import pyarrow.parquet as pq
 import shapely
 
 from geo.dataset import Dataset, prepare_dataset
+from geo.fileio import write_bytes_atomic
 from geo.importers import ImportResult, import_file
 from geo.load import file_sha256, release_unused_memory
 
@@ -189,24 +189,19 @@ def _incident_table(incidents: gpd.GeoDataFrame) -> pa.Table:
 
 
 def _atomic_parquet(table: pa.Table, target: Path) -> None:
-    """Write ``table`` to ``target`` through a temporary file in the same folder."""
+    """Write ``table`` to ``target`` as Parquet, atomically (see :mod:`geo.fileio`)."""
     target.parent.mkdir(parents=True, exist_ok=True)
-    handle, temp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
-    os.close(handle)
-    try:
-        pq.write_table(table, temp, compression="zstd")
-        os.replace(temp, target)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(temp)
-        raise
+    sink = pa.BufferOutputStream()  # compressed: a small fraction of the frame in memory
+    pq.write_table(table, sink, compression="zstd")
+    write_bytes_atomic(target, memoryview(sink.getvalue()))
 
 
 def write_prepared(result: ImportResult, target: Path) -> Path:
     """Write an import's accepted and rejected records as a prepared copy.
 
-    Each file is written to a temporary name in the same folder and moved into place
-    with :func:`os.replace`, the incidents last, so a reader never sees half a copy.
+    Each file is written to a temporary name in the same folder, flushed to disk and
+    moved into place (:func:`geo.fileio.write_bytes_atomic`), the incidents last, so a
+    reader never sees half a copy.
 
     Parameters
     ----------

@@ -26,6 +26,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Final
 
+from geo.fileio import write_text_atomic
 from geo.schema import MissingComponentError
 
 TILE_SIZE: Final = 256
@@ -296,6 +297,7 @@ def _save_tile(image: Any, path: Path, mtime: float) -> int:
     buffer = io.BytesIO()
     # 64 colours hold the few fills and the anti-aliased lines without visible banding.
     image.convert("RGB").quantize(colors=64, dither=0).save(buffer, format="PNG", optimize=True)
+    # A plain write: tiles go to a staging folder that is renamed into place whole.
     path.write_bytes(buffer.getvalue())
     os.utime(path, (mtime, mtime))
     return len(buffer.getvalue())
@@ -371,9 +373,36 @@ def render_tiles(basemap_dir: Path) -> dict[str, Any]:
         "tiles": count,
         "bytes": size,
     }
-    for old in root.iterdir() if root.is_dir() else ():
-        if old.is_dir() and old != staging:
-            shutil.rmtree(old, ignore_errors=True)
-    staging.rename(root / version)
-    (root / INDEX_FILE).write_text(json.dumps(index, indent=1) + "\n", encoding="utf-8")
+    publish_tiles(staging, root, index)
     return index
+
+
+def publish_tiles(staging: Path, root: Path, index: dict[str, Any]) -> Path:
+    """Move rendered tiles into place under their version, then index them, then retire the rest.
+
+    The index is replaced atomically after the tiles it names are in place, and older
+    versions are removed last: a server reading the index at any moment finds its tiles.
+
+    Parameters
+    ----------
+    staging : Path
+        The folder the tiles were rendered into (inside ``root``).
+    root : Path
+        The tiles folder (``static/basemap/tiles``).
+    index : dict
+        The index to write; ``index["version"]`` names the new folder.
+
+    Returns
+    -------
+    Path
+        The folder the tiles now live in.
+    """
+    target = root / str(index["version"])
+    if target.is_dir():
+        shutil.rmtree(target)
+    staging.rename(target)
+    write_text_atomic(root / INDEX_FILE, json.dumps(index, indent=1) + "\n")
+    for old in root.iterdir():
+        if old.is_dir() and old != target:
+            shutil.rmtree(old, ignore_errors=True)
+    return target

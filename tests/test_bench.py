@@ -101,6 +101,7 @@ def test_expert_baseline_sends_one_cluster_of_every_incident(tmp_path: Path) -> 
     assert m.options.get("prefer_canvas") or m.options.get("preferCanvas")
     page = m.get_root().render()
     assert "L.circleMarker" in page and "L.canvas" in page
+    assert '"maxZoom": 18' in page  # Leaflet.markercluster refuses a map without one
 
 
 def test_benchmark_prepares_data_with_the_dashboards_loader(tmp_path: Path) -> None:
@@ -154,3 +155,127 @@ def test_st_map_server_timing_serialises_what_st_map_sends(tmp_path: Path) -> No
                           baseline.ST_MAP_POINT_SIZE, baseline.ST_MAP_COLOR, None)  # fmt: skip
     assert payload_bytes == len(deck.encode())
     assert server_ms > 0
+
+
+def test_a_run_in_one_mode_keeps_the_rows_of_the_other_modes(tmp_path: Path) -> None:
+    file_rows = [bench.Row(10_000, "dashboard", warm_s=1.0), bench.Row(10_000, "st.map")]
+    bench.write_report(file_rows, tmp_path, "python -m geo bench", 1.0)
+    store_row = bench.Row(10_000, "dashboard", mode="store", warm_s=2.0)
+    bench.write_report([*file_rows, store_row], tmp_path, "python -m geo bench", 1.0)
+    # A later store run keeps the file rows; a later file run keeps the store row.
+    kept = bench.rows_of_other_modes(tmp_path, {"store"})
+    assert [(r.mode, r.approach, r.warm_s) for r in kept] == [
+        ("file", "dashboard", 1.0),
+        ("file", "st.map", None),
+    ]
+    assert [(r.mode, r.warm_s) for r in bench.rows_of_other_modes(tmp_path, {"file"})] == [
+        ("store", 2.0)
+    ]
+    assert bench.rows_of_other_modes(tmp_path / "none", {"file"}) == []
+    text = (tmp_path / "benchmarks.md").read_text(encoding="utf-8")
+    assert "| 10,000 | store | dashboard |" in text
+    assert not list(tmp_path.glob(".*.tmp"))  # written through temporary files, none left
+
+
+def test_file_mode_is_always_known_and_the_store_module_adds_its_modes() -> None:
+    modes = bench.data_modes()
+    assert modes["file"] is bench.file_source
+    source = modes["file"](Path("x/acled_10_1.csv"))
+    assert source.app_args == ("--data", "x/acled_10_1.csv") and source.mode == "file"
+    if (bench.REPO_ROOT / "benchmarks" / "store_bench.py").is_file():
+        assert len(modes) > 1  # the store module's modes join the file mode
+    else:
+        assert set(modes) == {"file"}
+
+
+@pytest.mark.browser
+def test_benchmark_browser_refuses_outside_hosts_and_keeps_its_http_cache(tmp_path: Path) -> None:
+    import http.server
+    import threading
+
+    from playwright.sync_api import sync_playwright
+
+    (tmp_path / "index.html").write_text(
+        '<img src="http://example.com/a.png"><img src="http://192.0.2.1/b.png"><img src="/c.png">',
+        encoding="utf-8",
+    )
+    (tmp_path / "c.png").write_bytes(bench_png())
+    served: list[str] = []
+
+    class Handler(http.server.SimpleHTTPRequestHandler):
+        def __init__(self, *args, **kwargs) -> None:
+            super().__init__(*args, directory=str(tmp_path), **kwargs)
+
+        def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+            served.append(str(args[1]) + " " + str(args[0]))
+
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    url = f"http://127.0.0.1:{httpd.server_address[1]}/index.html"
+    try:
+        with sync_playwright() as pw:
+            browser = pw.chromium.launch(
+                executable_path=bench.CHROMIUM, args=list(bench.CHROMIUM_ARGS)
+            )
+            try:
+                context = browser.new_context()
+                out = {"refused": 0}
+                bench._count_refused(context, out)
+                for _ in range(2):
+                    page = context.new_page()
+                    page.goto(url, wait_until="load")
+                    page.close()
+            finally:
+                browser.close()
+    finally:
+        httpd.shutdown()
+    assert out["refused"] == 4  # two outside images per visit, none reached
+    image_replies = [line for line in served if "/c.png" in line]
+    # The second visit asks the cache's validator (304) instead of fetching again: the
+    # browser's HTTP cache is on, which request interception would have turned off.
+    assert [line.split()[0] for line in image_replies] == ["200", "304"]
+
+
+def bench_png() -> bytes:
+    import io
+
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (2, 2), "red").save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+def test_memory_target_names_both_servers_at_a_million() -> None:
+    row = bench.Row(1_000_000, "dashboard", server_ms=100.0, payload_bytes=10,
+                    peak_rss_mb=1500.0, restart_peak_rss_mb=1100.0)  # fmt: skip
+    (line,) = [t for t in bench.check_targets([row]) if "peak memory" in t]
+    assert "imported the file: MISSED (1,500 MB)" in line
+    assert "read the prepared copy: met (1,100 MB)" in line
+
+
+def test_report_is_written_again_from_its_json_with_the_explanations(tmp_path: Path) -> None:
+    rows = [
+        bench.Row(100_000, "dashboard", cold_s=6.0, restart_s=4.5, prepare_s=2.1,
+                  prepared_load_s=0.6,
+                  prepare_peak_mb={"import.import": 600.0, "copy.read copy": 300.0}),
+        bench.Row(100_000, "st.map", cold_s=5.0),
+    ]  # fmt: skip
+    bench.write_report(rows, tmp_path, "python -m geo bench --sizes 100000", 90.0)
+    (tmp_path / "benchmarks.md").unlink()
+    assert bench.rerender(tmp_path) == 0
+    text = (tmp_path / "benchmarks.md").read_text(encoding="utf-8")
+    assert "`python -m geo bench --sizes 100000` (1.5 min)" in text
+    assert "cold 6.00 s against 4.50 s after a restart: 1.50 s go to importing" in text
+    assert "peak memory importing 600 MB, reading the copy 300 MB" in text
+    assert (tmp_path / "benchmarks.png").stat().st_size > 0
+    assert bench.rerender(tmp_path / "missing") == 2
+
+
+def test_rows_written_before_modes_existed_count_as_file_mode(tmp_path: Path) -> None:
+    import json
+
+    old = {"rows": [{"n": 10, "approach": "dashboard", "warm_s": 1.0}]}
+    (tmp_path / "benchmarks.json").write_text(json.dumps(old), encoding="utf-8")
+    assert bench.rows_of_other_modes(tmp_path, {"file"}) == []
+    assert [r.mode for r in bench.rows_of_other_modes(tmp_path, {"store"})] == ["file"]

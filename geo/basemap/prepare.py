@@ -27,6 +27,7 @@ from geo.basemap.settings import (
     TOWN_MIN_POPULATION_WORLD,
 )
 from geo.basemap.topojson import _bbox_of, _clean_geometry, _intersects, decode_topojson
+from geo.fileio import write_text_atomic
 from geo.schema import MissingComponentError
 
 
@@ -208,7 +209,7 @@ def _write_geojson(path: Path, features: list[dict[str, Any]]) -> None:
     """Write a compact FeatureCollection."""
     collection = {"type": "FeatureCollection", "features": features}
     text = json.dumps(collection, ensure_ascii=False, separators=(",", ":"))
-    path.write_text(text, encoding="utf-8")
+    write_text_atomic(path, text)
 
 
 def prepare_basemap(node_modules: Path, out_dir: Path = BASEMAP_DIR) -> dict[str, Path]:
@@ -254,5 +255,5 @@ def prepare_basemap(node_modules: Path, out_dir: Path = BASEMAP_DIR) -> dict[str
         "attribution": BASEMAP_ATTRIBUTION,
         "layers": {layer: {"file": LAYER_FILES[layer], **SOURCES[layer]} for layer in LAYERS},
     }
-    (out_dir / SOURCES_FILE).write_text(json.dumps(sources, indent=2) + "\n", encoding="utf-8")
+    write_text_atomic(out_dir / SOURCES_FILE, json.dumps(sources, indent=2) + "\n")
     return written

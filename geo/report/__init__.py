@@ -17,33 +17,76 @@ placement), :mod:`~geo.report.layers` (what is drawn on the map),
 
 from __future__ import annotations
 
-from geo.report.layers import marker_diameter
-from geo.report.options import (
-    FONT_FAMILY,
-    MIN_LAYOUT_PX,
-    PDF_PAGE,
-    PageOptions,
-    ReportOptions,
-    ReportPage,
-    check_fonts,
-)
-from geo.report.page import draw_report, draw_selection, render_report_pdf, render_report_png
-from geo.report.projection import (
-    DEFAULT_BOUNDS,
-    fit_extent,
-    nice_length,
-    project_points,
-    scale_bar_length,
-)
-from geo.report.wording import (
-    count_approximate,
-    describe_caption,
-    describe_filters,
-    describe_incident,
-    describe_period,
-    site_names_of,
-    summarize_sources,
-)
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from geo.report.layers import marker_diameter
+    from geo.report.options import (
+        FONT_FAMILY,
+        MIN_LAYOUT_PX,
+        PDF_PAGE,
+        PageOptions,
+        ReportOptions,
+        ReportPage,
+        check_fonts,
+    )
+    from geo.report.page import draw_report, draw_selection, render_report_pdf, render_report_png
+    from geo.report.projection import (
+        DEFAULT_BOUNDS,
+        fit_extent,
+        nice_length,
+        project_points,
+        scale_bar_length,
+    )
+    from geo.report.wording import (
+        count_approximate,
+        describe_caption,
+        describe_filters,
+        describe_incident,
+        describe_period,
+        site_names_of,
+        summarize_sources,
+    )
+
+# Each name is imported from its module on first use: the page's options and wording load
+# without matplotlib, which only drawing a page needs (the dashboard's first paint does not).
+_HOMES = {
+    "marker_diameter": "layers",
+    "FONT_FAMILY": "options",
+    "MIN_LAYOUT_PX": "options",
+    "PDF_PAGE": "options",
+    "PageOptions": "options",
+    "ReportOptions": "options",
+    "ReportPage": "options",
+    "check_fonts": "options",
+    "draw_report": "page",
+    "draw_selection": "page",
+    "render_report_pdf": "page",
+    "render_report_png": "page",
+    "DEFAULT_BOUNDS": "projection",
+    "fit_extent": "projection",
+    "nice_length": "projection",
+    "project_points": "projection",
+    "scale_bar_length": "projection",
+    "count_approximate": "wording",
+    "describe_caption": "wording",
+    "describe_filters": "wording",
+    "describe_incident": "wording",
+    "describe_period": "wording",
+    "site_names_of": "wording",
+    "summarize_sources": "wording",
+}
+
+
+def __getattr__(name: str) -> Any:
+    home = _HOMES.get(name)
+    if home is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"{__name__}.{home}"), name)
+    globals()[name] = value
+    return value
+
 
 __all__ = [
     "DEFAULT_BOUNDS",

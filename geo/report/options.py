@@ -6,17 +6,16 @@ import io
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Final
 
-import matplotlib
 import numpy as np
-from matplotlib import font_manager
-from matplotlib.axes import Axes
-from matplotlib.figure import Figure
 
 from geo import __version__, palette
 from geo.limits import REPORT_SCALE, REPORT_SIDE_PIXELS, check_report_size
 from geo.schema import MissingComponentError
 
 if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
+
     from geo.view import View
 
 
@@ -187,6 +186,7 @@ class ReportPage:
 
     def to_pdf(self, title: str) -> bytes:
         """Save the page, and any further pages, as a PDF with TrueType fonts embedded."""
+        import matplotlib
         from matplotlib.backends.backend_pdf import PdfPages
 
         buffer = io.BytesIO()
@@ -211,6 +211,8 @@ def check_fonts() -> None:
     MissingComponentError
         When the font cannot be found, with the command that installs it.
     """
+    from matplotlib import font_manager
+
     try:
         font_manager.findfont(
             font_manager.FontProperties(family=FONT_FAMILY), fallback_to_default=False
