@@ -477,8 +477,32 @@ def _heat_points(incidents: gpd.GeoDataFrame, *, binned: bool) -> list[list[floa
     lon, lat = point_coordinates(incidents)
     weight = _casualties(incidents) + 1.0
     ok = np.isfinite(lat) & np.isfinite(lon)
-    lat, lon, weight = lat[ok], lon[ok], weight[ok]
-    cell = HEAT_GRID_DEGREES
+    return sum_heat_points(lat[ok], lon[ok], weight[ok], binned=binned)
+
+
+def sum_heat_points(
+    lat: np.ndarray,
+    lon: np.ndarray,
+    weight: np.ndarray,
+    *,
+    binned: bool = True,
+    cell: float = HEAT_GRID_DEGREES,
+) -> list[list[float]]:
+    """Heat-map ``[lat, lon, weight]`` rows, summed on a doubling grid when binned.
+
+    Parameters
+    ----------
+    lat, lon, weight : ndarray of float
+        Points (or weighted centres of cells smaller than ``cell``) and their weights.
+    binned : bool, default True
+        Sum until at most :data:`~geo.aggregate.HEAT_MAX_POINTS` rows remain.
+    cell : float, default :data:`HEAT_GRID_DEGREES`
+        The first grid's cell side in degrees.
+
+    Returns
+    -------
+    list of [lat, lon, weight]
+    """
     while binned and len(lat) > HEAT_MAX_POINTS:
         # A centre stays inside its cell, so summing centres on a doubled grid is exact.
         i = np.floor(lat / cell).astype(np.int64)
@@ -1019,3 +1043,61 @@ class _Camera(JSCSSMixin, MacroElement):
     def __init__(self) -> None:
         super().__init__()
         self._name = "Camera"
+
+
+def build_aggregate_layers(
+    total: int,
+    colors: dict[str, str],
+    clusters: dict[str, Any],
+    *,
+    options: MapOptions = MapOptions(),
+    heat: list[list[float]] | None = None,
+    sites: gpd.GeoDataFrame | None = None,
+) -> list[folium.FeatureGroup]:
+    """Build the layers of a view above :data:`MARKER_LIMIT` from counts made elsewhere.
+
+    The layers :func:`build_incident_layers` draws for that many incidents, when the
+    counting ran in a database rather than on a frame.
+
+    Parameters
+    ----------
+    total : int
+        How many incidents the view shows.
+    colors : dict of str to str
+        Legend label -> colour (see :func:`geo.palette.color_codes`).
+    clusters : dict
+        See :func:`geo.aggregate.build_cluster_payload`.
+    options : MapOptions, optional
+    heat : list of [lat, lon, weight], optional
+        Drawn when ``options.show_heatmap``.
+    sites : GeoDataFrame, optional
+        The sites layer, drawn when ``options.show_sites``.
+
+    Returns
+    -------
+    list of folium.FeatureGroup
+        As :func:`build_incident_layers` returns them.
+    """
+    from geo.aggregate import ClusterLayer
+
+    draw_sites = options.show_sites and sites is not None and len(sites) > 0
+    symbols = {"approximate_dates": False, "approximate_places": False, "sizes": False,
+               "rings": False, "sites": draw_sites, "grid": True}  # fmt: skip
+    info = folium.FeatureGroup(name="Legend", control=False)
+    _MapInfo(total, options, list(colors.items()), symbols).add_to(info)
+    groups = [info]
+    if options.show_heatmap and heat:
+        group = folium.FeatureGroup(name="Heat map")
+        HeatMap(heat, radius=18, blur=15, min_opacity=0.3).add_to(group)
+        groups.append(group)
+    if total:
+        group = folium.FeatureGroup(name="Incidents")
+        ClusterLayer(clusters).add_to(group)
+        groups.append(group)
+    if draw_sites and sites is not None:
+        group = folium.FeatureGroup(name="Sites")
+        _SiteMarkers(sites).add_to(group)
+        groups.append(group)
+    for group in groups:
+        assets.localize_map(group)  # type: ignore[arg-type]  # any element tree works
+    return groups
