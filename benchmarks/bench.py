@@ -59,6 +59,7 @@ from benchmarks import benchdata
 if TYPE_CHECKING:
     from geo.dataset import Dataset
     from geo.filters import IncidentFilter
+    from geo.view import Selection
 
 REPO_ROOT: Final = Path(__file__).resolve().parent.parent
 CACHE_DIR: Final = REPO_ROOT / "build" / "bench"
@@ -132,18 +133,17 @@ def median_ms(run: Callable[[], Any], repeats: int, budget_s: float) -> tuple[fl
     return statistics.median(times), result
 
 
-def dashboard_map_payload(dataset: Dataset, shown: Any) -> int:
-    """Build and serialise this dashboard's map of ``shown``: its bytes.
+def dashboard_map_payload(dataset: Dataset, selection: Selection) -> int:
+    """Build and serialise this dashboard's map of a view's selection: its bytes.
 
     The one place the benchmark calls the dashboard's map code: it follows ``dashboard.py``
     (the base map, then the incident layers the component adds to it) and is what to adapt
     when that code changes shape.
     """
-    from geo.mapview import MapOptions, build_base_map, build_incident_layers
+    from geo.mapview import build_view_base, build_view_layers
 
-    options = MapOptions(actors=dataset.ranking)
-    base = build_base_map(options=options, bounds=dataset.bounds)
-    for layer in build_incident_layers(shown, options=options):
+    base = build_view_base(selection.view, dataset.extent)
+    for layer in build_view_layers(selection):
         layer.add_to(base)  # what the component sends: the base page plus the layers' code
     return len(base.get_root().render().encode())
 
@@ -164,16 +164,19 @@ def measure_dashboard_server(
     -------
     server_ms, payload_bytes, breakdown_ms, shown
     """
+    from geo.view import View, select_view
+
     index = dataset.index
+    view = View(flt=flt, actor_ranking=dataset.ranking)
     parts: dict[str, list[float]] = {"mask": [], "select": [], "map": []}
 
     def interaction() -> tuple[int, int]:
         t = [time.perf_counter()]
         keep = index.mask(flt)
         t.append(time.perf_counter())
-        shown = index.select(flt)
+        selection = select_view(view, index)
         t.append(time.perf_counter())
-        size = dashboard_map_payload(dataset, shown)
+        size = dashboard_map_payload(dataset, selection)
         t.append(time.perf_counter())
         for name, a, b in zip(parts, t, t[1:], strict=False):
             parts[name].append((b - a) * 1000)

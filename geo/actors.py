@@ -100,3 +100,57 @@ def read_actors(path: str | Path = DEFAULT_ACTORS_PATH) -> ActorTable:
                     f"alias {label!r} names both {aliases[key]!r} and {row.actor!r} in {path}"
                 )
     return ActorTable(affiliation=affiliation, aliases=aliases)
+
+
+def covered_groups(groups: dict[str, list[str]], actors: Iterable[str]) -> list[str]:
+    """Return the affiliations all of whose member actors are chosen.
+
+    Parameters
+    ----------
+    groups : dict
+        Affiliation to its member actors (see :meth:`ActorTable.groups`).
+    actors : iterable of str
+        The chosen actors.
+
+    Returns
+    -------
+    list of str
+        In the order of ``groups``.
+    """
+    chosen = set(actors)
+    return [g for g, members in groups.items() if chosen.issuperset(members)]
+
+
+def sync_affiliations(
+    groups: dict[str, list[str]],
+    before: Iterable[str],
+    now: Iterable[str],
+    actors: Iterable[str],
+) -> tuple[list[str], list[str]]:
+    """Apply a change of the chosen affiliations to the chosen actors.
+
+    Choosing an affiliation adds its member actors; dropping one drops them. The
+    affiliations are then those the actors cover, so an affiliation stays chosen only
+    while all its members are.
+
+    Parameters
+    ----------
+    groups : dict
+        Affiliation to its member actors.
+    before, now : iterable of str
+        The affiliations chosen before and after the change.
+    actors : iterable of str
+        The actors chosen before the change.
+
+    Returns
+    -------
+    (list of str, list of str)
+        The actors and the affiliations after the change.
+    """
+    was, is_now = set(before), set(now)
+    chosen = list(actors)
+    for group in [g for g in groups if g in is_now - was]:
+        chosen += [a for a in groups[group] if a not in chosen]
+    dropped = {a for group in was - is_now for a in groups.get(group, [])}
+    chosen = [a for a in chosen if a not in dropped]
+    return chosen, covered_groups(groups, chosen)

@@ -9,9 +9,19 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
+from dataclasses import replace
+from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from geo.schema import IncidentDataError, MissingComponentError
+from geo.schema import EVENT_TYPES, IncidentDataError, MissingComponentError
+
+if TYPE_CHECKING:
+    import geopandas as gpd
+
+    from geo.filters import IncidentFilter
+    from geo.report import PageOptions
+    from geo.view import View
 
 EXIT_OK, EXIT_REJECTED, EXIT_UNREADABLE = 0, 1, 2
 
@@ -29,6 +39,280 @@ def _validate(ns: argparse.Namespace) -> int:
     from geo.importers import validate_path
 
     return validate_path(ns.path, sys.stdout)
+
+
+# --------------------------------------------------------------------------- export
+def _day(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a date as YYYY-MM-DD, got {text!r}") from None
+
+
+def _out_path(text: str) -> Path:
+    from geo.export import export_format
+
+    try:
+        export_format(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+    return Path(text)
+
+
+def _pixels(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"expected a whole number of pixels, got {text!r}"
+        ) from None
+    if not 200 <= value <= 20_000:
+        raise argparse.ArgumentTypeError(f"expected 200 to 20000 pixels, got {value}")
+    return value
+
+
+def _scale(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number such as 2, got {text!r}") from None
+    if not 0.5 <= value <= 8:
+        raise argparse.ArgumentTypeError(f"expected a pixel ratio from 0.5 to 8, got {value}")
+    return value
+
+
+def _bbox(text: str) -> tuple[float, float, float, float]:
+    try:
+        west, south, east, north = (float(v) for v in text.split(","))
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"expected LON_MIN,LAT_MIN,LON_MAX,LAT_MAX such as 43.5,32.8,45,34, got {text!r}"
+        ) from None
+    if not (-180 <= west < east <= 180 and -85 <= south < north <= 85):
+        raise argparse.ArgumentTypeError(
+            f"expected west < east within ±180 and south < north within ±85, got {text!r}"
+        )
+    return west, south, east, north
+
+
+def _add_export_arguments(parser: argparse.ArgumentParser) -> None:
+    """Add the options of ``python -m geo export`` to its parser."""
+    from geo.palette import COLOR_BY
+    from geo.view import SITE_LAYERS
+
+    parser.description = (
+        "Export the incidents that pass the filters. The suffix of --out picks the format: "
+        ".png and .pdf (report page), .html (standalone interactive map), .csv, .geojson. "
+        "A recipe (<out>.recipe.json) is written beside it. Needs no network."
+    )
+    parser.add_argument(
+        "--out",
+        type=_out_path,
+        required=True,
+        metavar="FILE",
+        help="output file: .png, .pdf, .html, .csv or .geojson",
+    )
+    parser.add_argument(
+        "--data",
+        type=Path,
+        metavar="PATH",
+        help="incident file (default: the bundled data/incidents.geojson)",
+    )
+    parser.add_argument(
+        "--recipe",
+        type=Path,
+        metavar="FILE",
+        help="make the view of a recipe again; options given here override it",
+    )
+    filters = parser.add_argument_group("filters (several values of one option are OR)")
+    filters.add_argument("--start", type=_day, metavar="D", help="first day, YYYY-MM-DD")
+    filters.add_argument("--end", type=_day, metavar="D", help="last day, YYYY-MM-DD")
+    filters.add_argument(
+        "--actor", action="append", metavar="NAME", help="canonical actor name (repeatable)"
+    )
+    filters.add_argument(
+        "--type",
+        action="append",
+        metavar="T",
+        dest="event_type",
+        help="ACLED event type (repeatable)",
+    )
+    filters.add_argument(
+        "--site", action="append", metavar="ID", help="site id such as camp_taji (repeatable)"
+    )
+    filters.add_argument("--text", metavar="WORDS", help="text searched in notes, place, source")
+    filters.add_argument(
+        "--min-fatalities", type=int, metavar="N", help="at least this many killed"
+    )
+    page = parser.add_argument_group("page")
+    page.add_argument("--title", metavar="T", help='heading of the page (default "Incidents")')
+    page.add_argument("--width", type=_pixels, metavar="PX", help="PNG width (default 2400)")
+    page.add_argument("--height", type=_pixels, metavar="PX", help="PNG height (default 1697)")
+    page.add_argument(
+        "--scale",
+        type=_scale,
+        metavar="N",
+        help="pixel ratio: layout pixels to device pixels (default 2)",
+    )
+    page.add_argument("--color-by", choices=COLOR_BY, help="marker colours (default event_type)")
+    page.add_argument(
+        "--site-labels",
+        choices=SITE_LAYERS,
+        help="sites drawn with labels on the HTML map (default all)",
+    )
+    page.add_argument(
+        "--bbox",
+        type=_bbox,
+        metavar="W,S,E,N",
+        help="extent to show, in degrees (default: the incidents')",
+    )
+
+
+def _filter_changes(ns: argparse.Namespace) -> dict[str, object]:
+    """Collect the filter fields given on the command line."""
+    changes: dict[str, object] = {}
+    for name, key in (
+        ("start", "start"),
+        ("end", "end"),
+        ("text", "text"),
+        ("min_fatalities", "min_fatalities"),
+    ):
+        if getattr(ns, name, None) is not None:
+            changes[key] = getattr(ns, name)
+    for name, key in (("actor", "actors"), ("event_type", "event_types"), ("site", "sites")):
+        values = getattr(ns, name, None)
+        if values:
+            changes[key] = tuple(dict.fromkeys(values))
+    return changes
+
+
+def _view_changes(ns: argparse.Namespace) -> dict[str, object]:
+    """Collect the presentation given on the command line, as View fields."""
+    changes: dict[str, object] = {}
+    for name, key in (
+        ("title", "title"),
+        ("color_by", "color_by"),
+        ("bbox", "extent"),
+        ("site_labels", "site_layer"),
+    ):
+        if getattr(ns, name, None) is not None:
+            changes[key] = getattr(ns, name)
+    return changes
+
+
+def _page_from(page: PageOptions, ns: argparse.Namespace) -> PageOptions:
+    """Page size with the command line's changes, as a one-sentence error when invalid."""
+    changes = {k: getattr(ns, k) for k in ("width", "height", "scale") if getattr(ns, k, None)}
+    try:
+        return replace(page, **changes)
+    except ValueError as exc:  # PageOptions names the option and the accepted range
+        raise IncidentDataError(f"cannot export with these options: {exc}") from None
+
+
+def export_view_from_arguments(
+    ns: argparse.Namespace, base: View, page: PageOptions
+) -> tuple[View, PageOptions]:
+    """Build the one View (and page size) of ``geo export`` from a base and the flags.
+
+    Parameters
+    ----------
+    ns : argparse.Namespace
+        Parsed ``export`` options.
+    base : View
+        The recipe's view, or the command line's default view.
+    page : PageOptions
+        The recipe's page size, or the default.
+
+    Returns
+    -------
+    (View, PageOptions)
+
+    Raises
+    ------
+    IncidentDataError
+        When an option is not valid, in one sentence.
+    """
+    try:
+        view = base.with_changes(
+            flt=base.flt.with_changes(**_filter_changes(ns)), **_view_changes(ns)
+        )
+    except ValueError as exc:  # ViewError is one; IncidentFilter checks its own fields
+        raise IncidentDataError(f"cannot export with these options: {exc}") from None
+    return view, _page_from(page, ns)
+
+
+def _warn_unknown(flt: IncidentFilter, gdf: gpd.GeoDataFrame) -> None:
+    """One line per filter value that no incident has (a typo shows an empty map)."""
+    if not (flt.actors or flt.event_types or flt.sites):
+        return
+    from geo.filters import IncidentIndex
+
+    index = IncidentIndex(gdf)
+    for label, values, known in (
+        ("actor", flt.actors, set(index.actor_names)),
+        ("type", flt.event_types, set(index.event_types) | set(EVENT_TYPES)),
+        ("site", flt.sites, set(index.site_keys)),
+    ):
+        for value in values:
+            if value not in known:
+                print(f"warning: no incident in the data has {label} {value!r}", file=sys.stderr)
+
+
+def _export(ns: argparse.Namespace) -> int:
+    """Run ``python -m geo export``: export, write the recipe, report in one line.
+
+    Parameters
+    ----------
+    ns : argparse.Namespace
+        Parsed options (see :func:`_add_export_arguments`).
+
+    Returns
+    -------
+    int
+        0 on success; 2 when the data, the recipe or a component cannot be used (one
+        sentence on stderr says why and how to fix it). The command line's view draws
+        every site on the HTML map unless ``--site-labels`` says otherwise.
+    """
+    from geo.export import export_loaded, load_export_data
+    from geo.load import file_sha256
+    from geo.recipe import read_recipe
+    from geo.report import PageOptions
+    from geo.view import View
+
+    try:
+        view, page, data_path = View(site_layer="all"), PageOptions(), ns.data
+        if ns.recipe is not None:
+            recipe = read_recipe(ns.recipe)
+            view, page = recipe.view, recipe.page
+            if data_path is None and recipe.data_path:
+                data_path = Path(recipe.data_path)
+                if not data_path.is_file():
+                    raise IncidentDataError(
+                        f"the recipe's data file {data_path} no longer exists: "
+                        "give the data with --data PATH"
+                    )
+            if data_path is not None and recipe.data_sha256 and data_path.is_file():
+                if file_sha256(data_path) != recipe.data_sha256:
+                    print(
+                        f"warning: {data_path} has changed since the recipe was made "
+                        f"({recipe.created}); the image may differ",
+                        file=sys.stderr,
+                    )
+        view, page = export_view_from_arguments(ns, view, page)
+        gdf, path, sites = load_export_data(data_path)
+        _warn_unknown(view.flt, gdf)
+        recipe_path = export_loaded(ns.out, view, page, gdf, path, sites)
+    except (IncidentDataError, MissingComponentError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except OSError as exc:  # the previous file and recipe, if any, are left whole
+        print(f"error: cannot write {ns.out}: {exc.strerror or exc}", file=sys.stderr)
+        return 2
+    print(f"wrote {ns.out} and its recipe {recipe_path}")
+    return 0
+
+
+# --------------------------------------------------------------------------- parser
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -52,13 +336,11 @@ def _parser() -> argparse.ArgumentParser:
     validate.add_argument("path", type=Path)
     validate.set_defaults(func=_validate)
 
-    from geo import export
-
     export_parser = commands.add_parser(
         "export", help="export the filtered view (png, pdf, html, csv, geojson)"
     )
-    export.add_export_arguments(export_parser)
-    export_parser.set_defaults(func=export.run_export)
+    _add_export_arguments(export_parser)
+    export_parser.set_defaults(func=_export)
 
     # Listed for --help only: main() hands `bench ...` to the benchmark's own parser.
     commands.add_parser("bench", help="measure this dashboard beside the usual approaches")

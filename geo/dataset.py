@@ -10,6 +10,7 @@ from geo.incidents import sort_incidents_in_place
 from geo.load import release_unused_memory
 from geo.mapview import incident_bounds
 from geo.palette import rank_actors
+from geo.view import Extent, from_leaflet
 
 
 @dataclass(frozen=True)
@@ -23,6 +24,11 @@ class Dataset:
     index: IncidentIndex
     ranking: tuple[str, ...]
     bounds: list[list[float]]  # the whole file's extent: the map's view before any filter
+
+    @property
+    def extent(self) -> Extent:
+        """The whole file's extent as ``(west, south, east, north)``."""
+        return from_leaflet(self.bounds)
 
 
 def prepare_dataset(result: ImportResult, key: str, label: str, sha256: str) -> Dataset:

@@ -34,7 +34,7 @@ from geo.aggregate import HEAT_MAX_POINTS, MARKER_LIMIT, add_aggregated_layers
 from geo.incidents import point_coordinates
 from geo.palette import COLOR_BY, color_codes, legend_items
 from geo.schema import GEO_PRECISION, TIME_PRECISION, split_multi
-from geo.view import DEFAULT_EXTENT, data_extent, to_leaflet
+from geo.view import DEFAULT_EXTENT, Extent, Selection, View, data_extent, to_leaflet
 
 # [[south, west], [north, east]] of Iraq and Syria: the view when there is nothing to fit.
 # The default extent is the View's, in Leaflet's ((south, west), (north, east)) order.
@@ -158,6 +158,83 @@ def build_map(
         group.add_to(m)
     build_layer_control().add_to(m)
     return assets.localize_map(m)
+
+
+def map_options_for(selection: Selection) -> MapOptions:
+    """Draw a view's selection: colouring, basemap, layers, title, caption and ranking.
+
+    Parameters
+    ----------
+    selection : Selection
+
+    Returns
+    -------
+    MapOptions
+    """
+    view = selection.view
+    return MapOptions(
+        color_by=view.color_by,
+        basemap=view.basemap,
+        show_clusters=view.show_clusters,
+        show_heatmap=view.show_heatmap,
+        show_uncertainty=view.show_uncertainty,
+        show_sites=view.show_sites,
+        title=view.title,
+        caption=selection.caption,
+        actors=view.actor_ranking,
+    )
+
+
+def build_view_map(selection: Selection) -> folium.Map:
+    """Build the complete map of a view applied to a dataset (a standalone HTML export).
+
+    Parameters
+    ----------
+    selection : Selection
+        The view and what it selects; the view's extent, else the incidents', is shown.
+
+    Returns
+    -------
+    folium.Map
+
+    Raises
+    ------
+    MissingComponentError
+        When the web assets or the offline basemap are not installed.
+    """
+    extent = selection.view.extent
+    return build_map(
+        selection.incidents,
+        sites=selection.sites,
+        options=map_options_for(selection),
+        bounds=to_leaflet(extent) if extent is not None else None,
+    )
+
+
+def build_view_layers(selection: Selection) -> list[folium.FeatureGroup]:
+    """Build the incident layers of a view's selection (see :func:`build_incident_layers`)."""
+    return build_incident_layers(
+        selection.incidents, options=map_options_for(selection), sites=selection.sites
+    )
+
+
+def build_view_base(view: View, extent: Extent | None = None) -> folium.Map:
+    """Build the base map of a view, opening on its extent, else ``extent``, else the default.
+
+    Parameters
+    ----------
+    view : View
+        Only the basemap and the extent are used.
+    extent : (west, south, east, north), optional
+        Shown when the view has none: the whole dataset's, so filters never move the map.
+
+    Returns
+    -------
+    folium.Map
+    """
+    shown = view.extent or extent
+    options = MapOptions(color_by=view.color_by, basemap=view.basemap)
+    return build_base_map(options=options, bounds=to_leaflet(shown) if shown else None)
 
 
 def build_base_map(

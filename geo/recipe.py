@@ -8,20 +8,23 @@ data file's path and SHA-256). ``python -m geo export --recipe FILE`` reads one 
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Final
 
 from geo import __version__
 from geo.filters import IncidentFilter
-from geo.report import ReportOptions
+from geo.report import PageOptions, ReportOptions
 from geo.schema import IncidentDataError, UnreadableFileError
-from geo.urlstate import filter_from_query, filter_to_query
+from geo.urlstate import filter_to_query, view_from_query, view_to_query
+from geo.view import View
 
-RECIPE_VERSION: Final = 1
+RECIPE_VERSION: Final = 2  # 2 adds ``view``, the whole view as URL parameters
 RECIPE_SUFFIX: Final = ".recipe.json"
 LAYERS: Final = ("basemap", "incidents", "uncertainty", "labels", "legend")
+# View parameters a recipe keeps in fields of their own rather than under "view".
+OWN_FIELDS: Final = frozenset({"title", "extent", "color", "rank"})
 
 
 @dataclass(frozen=True)
@@ -30,10 +33,10 @@ class Recipe:
 
     Attributes
     ----------
-    flt : IncidentFilter
-        The filters.
-    options : ReportOptions
-        Title, size, pixel ratio, colouring and extent (``bounds``).
+    view : View
+        The filters and presentation; ``extent`` is the extent finally shown.
+    page : PageOptions
+        The report PNG's size and pixel ratio.
     format : str
         The output format (``png``, ``pdf``, ``html``, ``csv``, ``geojson``).
     data_path : str or None
@@ -48,8 +51,8 @@ class Recipe:
         The map layers drawn.
     """
 
-    flt: IncidentFilter
-    options: ReportOptions
+    view: View
+    page: PageOptions
     format: str
     data_path: str | None = None
     data_sha256: str | None = None
@@ -57,22 +60,43 @@ class Recipe:
     tool_version: str = __version__
     layers: tuple[str, ...] = field(default=LAYERS)
 
+    @property
+    def flt(self) -> IncidentFilter:
+        """The filters."""
+        return self.view.flt
+
+    @property
+    def options(self) -> ReportOptions:
+        """The report page's options: the view's title, colouring and extent at the page size."""
+        return ReportOptions.from_view(self.view, self.page)
+
     def to_dict(self) -> dict[str, Any]:
-        """Return the recipe as plain JSON-ready data."""
-        options = asdict(self.options)
+        """Return the recipe as plain JSON-ready data.
+
+        The view is written as URL query parameters (:func:`geo.urlstate.view_to_query`,
+        the one serialisation of a view): the filters under ``filters``, the rest of
+        the presentation under ``view``, except title, extent, colouring and ranking,
+        which have their own fields (as in the first recipe version).
+        """
+        view = self.view
+        filters = filter_to_query(view.flt)
+        rest = {
+            k: v for k, v in view_to_query(view).items() if k not in filters and k not in OWN_FIELDS
+        }
         return {
             "recipe_version": RECIPE_VERSION,
-            "title": self.options.title,
+            "title": view.title,
             "format": self.format,
-            "filters": filter_to_query(self.flt),
-            "extent": list(self.options.bounds) if self.options.bounds else None,
+            "filters": filters,
+            "view": rest,
+            "extent": list(view.extent) if view.extent else None,
             "layers": list(self.layers),
             "options": {
-                "width": options["width"],
-                "height": options["height"],
-                "scale": options["scale"],
-                "color_by": options["color_by"],
-                "actor_ranking": list(options["actor_ranking"]),
+                "width": self.page.width,
+                "height": self.page.height,
+                "scale": self.page.scale,
+                "color_by": view.color_by,
+                "actor_ranking": list(view.actor_ranking),
             },
             "data": {"path": self.data_path, "sha256": self.data_sha256},
             "created": self.created,
@@ -104,8 +128,7 @@ def write_recipe(recipe: Recipe, path: Path) -> Path:
     Path
         ``path``.
     """
-    text = json.dumps(recipe.to_dict(), indent=2, ensure_ascii=False)
-    path.write_text(text + "\n", encoding="utf-8")
+    path.write_bytes(recipe_to_json_bytes(recipe))
     return path
 
 
@@ -121,22 +144,56 @@ def _require(mapping: dict[str, Any], key: str, kind: type | tuple[type, ...], w
     return value
 
 
-def _as_filter(params: Any, where: str) -> IncidentFilter:
-    """Read the filters strictly: a recipe keeps every value, known to the data or not."""
-    if not isinstance(params, dict):
-        raise IncidentDataError(f"recipe {where}: 'filters' must be an object")
+def _listed(values: dict[str, Any], key: str) -> list[str]:
+    raw = values.get(key, [])
+    return [raw] if isinstance(raw, str) else [str(v) for v in raw]
+
+
+def _as_view(params: dict[str, Any], where: str, key: str) -> View:
+    """Read a view strictly: a recipe keeps every filter value, known to the data or not."""
     values = {k: v for k, v in params.items() if isinstance(v, str | list)}
-
-    def listed(key: str) -> list[str]:
-        raw = values.get(key, [])
-        return [raw] if isinstance(raw, str) else [str(v) for v in raw]
-
-    flt, problems = filter_from_query(
-        values, actors=listed("actor"), event_types=listed("type"), sites=listed("site")
+    view, problems = view_from_query(
+        values,
+        actors=_listed(values, "actor"),
+        event_types=_listed(values, "type"),
+        sites=_listed(values, "site"),
     )
     if problems:
         raise IncidentDataError(f"recipe {where}: {problems[0]}")
-    return flt
+    return view
+
+
+def _read_view(data: dict[str, Any], options: dict[str, Any], where: str) -> View:
+    """Read the view: filters and presentation parameters, then the fields of their own."""
+    filters, rest = data.get("filters", {}), data.get("view", {"site_labels": "all"})
+    if not isinstance(filters, dict):
+        raise IncidentDataError(f"recipe {where}: 'filters' must be an object")
+    if not isinstance(rest, dict):
+        raise IncidentDataError(f"recipe {where}: 'view' must be an object")
+    # A first-version recipe has no "view": the command line then drew every site.
+    params = {**filters, **{k: v for k, v in rest.items() if k not in OWN_FIELDS}}
+    view = _as_view(params, where, "filters")
+    extent = data.get("extent")
+    bounds: tuple[float, float, float, float] | None = None
+    if extent is not None:
+        if not (
+            isinstance(extent, list)
+            and len(extent) == 4
+            and all(isinstance(v, int | float) for v in extent)
+        ):
+            raise IncidentDataError(
+                f"recipe {where}: 'extent' must be [lon_min, lat_min, lon_max, lat_max]"
+            )
+        bounds = (float(extent[0]), float(extent[1]), float(extent[2]), float(extent[3]))
+    try:
+        return view.with_changes(
+            title=str(_require(data, "title", str, where)),
+            color_by=str(options.get("color_by", "event_type")),
+            extent=bounds,
+            actor_ranking=tuple(str(a) for a in options.get("actor_ranking") or ()),
+        )
+    except ValueError as exc:
+        raise IncidentDataError(f"recipe {where}: {exc}") from exc
 
 
 def recipe_from_dict(data: dict[str, Any], where: str = "") -> Recipe:
@@ -161,34 +218,19 @@ def recipe_from_dict(data: dict[str, Any], where: str = "") -> Recipe:
     if not isinstance(data, dict):
         raise IncidentDataError(f"recipe {where}: expected a JSON object")
     options = _require(data, "options", dict, where)
-    extent = data.get("extent")
-    bounds: tuple[float, float, float, float] | None = None
-    if extent is not None:
-        if not (
-            isinstance(extent, list)
-            and len(extent) == 4
-            and all(isinstance(v, int | float) for v in extent)
-        ):
-            raise IncidentDataError(
-                f"recipe {where}: 'extent' must be [lon_min, lat_min, lon_max, lat_max]"
-            )
-        bounds = (float(extent[0]), float(extent[1]), float(extent[2]), float(extent[3]))
+    view = _read_view(data, options, where)
     dataset = data.get("data") or {}
     try:
-        report_options = ReportOptions(
-            title=str(_require(data, "title", str, where)),
+        page = PageOptions(
             width=int(_require(options, "width", int, where)),
             height=int(_require(options, "height", int, where)),
             scale=float(_require(options, "scale", (int, float), where)),
-            color_by=str(options.get("color_by", "event_type")),
-            bounds=bounds,
-            actor_ranking=tuple(str(a) for a in options.get("actor_ranking") or ()),
         )
     except ValueError as exc:
         raise IncidentDataError(f"recipe {where}: {exc}") from exc
     return Recipe(
-        flt=_as_filter(data.get("filters", {}), where),
-        options=report_options,
+        view=view,
+        page=page,
         format=str(_require(data, "format", str, where)),
         data_path=dataset.get("path") if isinstance(dataset.get("path"), str) else None,
         data_sha256=dataset.get("sha256") if isinstance(dataset.get("sha256"), str) else None,

@@ -17,7 +17,7 @@ import math
 import textwrap
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
 import geopandas as gpd
 import matplotlib
@@ -32,7 +32,11 @@ from pyproj import Transformer
 
 from geo import __version__, basemap, mapview, palette
 from geo.filters import IncidentFilter
+from geo.limits import check_report_size
 from geo.schema import MissingComponentError
+
+if TYPE_CHECKING:
+    from geo.view import Selection, View
 
 FONT_FAMILY: Final = "DejaVu Sans"  # ships with matplotlib, so it is never missing
 CSS_DPI: Final = 96.0  # one CSS pixel; ``scale`` multiplies it (device pixel ratio)
@@ -88,24 +92,85 @@ class ReportOptions:
     actor_ranking: tuple[str, ...] = field(default=())
 
     def __post_init__(self) -> None:
-        if not (200 <= self.width <= 20_000 and 200 <= self.height <= 20_000):
-            raise ValueError(
-                f"width and height must be 200 to 20000 pixels; got {self.width} x {self.height}"
-            )
-        if not 0.5 <= self.scale <= 8:
-            raise ValueError(f"scale must be between 0.5 and 8; got {self.scale}")
-        layout = (self.width / self.scale, self.height / self.scale)
-        if layout[0] < MIN_LAYOUT_PX[0] or layout[1] < MIN_LAYOUT_PX[1]:
-            raise ValueError(
-                f"{self.width} x {self.height} pixels at scale {self.scale:g} leave a "
-                f"{layout[0]:.0f} x {layout[1]:.0f} layout, too small for the page; it needs "
-                f"at least {MIN_LAYOUT_PX[0]} x {MIN_LAYOUT_PX[1]} (width and height divided "
-                "by scale)"
-            )
+        _check_page(self.width, self.height, self.scale)
         if self.color_by not in palette.COLOR_BY:
             raise ValueError(
                 f"color_by must be one of {', '.join(palette.COLOR_BY)}; got {self.color_by!r}"
             )
+
+    @classmethod
+    def from_view(cls, view: View, page: PageOptions | None = None) -> ReportOptions:
+        """Take title, colouring, ranking and extent from a view and the size from a page.
+
+        Parameters
+        ----------
+        view : View
+        page : PageOptions, optional
+            Size and pixel ratio; the defaults by default.
+
+        Returns
+        -------
+        ReportOptions
+        """
+        page = page or PageOptions()
+        return cls(
+            title=view.title,
+            width=page.width,
+            height=page.height,
+            scale=page.scale,
+            color_by=view.color_by,
+            bounds=view.extent,
+            actor_ranking=view.actor_ranking,
+        )
+
+    @property
+    def page(self) -> PageOptions:
+        """The page size and pixel ratio alone."""
+        return PageOptions(self.width, self.height, self.scale)
+
+
+@dataclass(frozen=True)
+class PageOptions:
+    """The report page's size: what a view does not say about a printed page.
+
+    Attributes
+    ----------
+    width, height : int
+        PNG size in device pixels (the PDF is always A4 landscape).
+    scale : float
+        Device pixels per layout pixel: 2 renders a 1200 x 848 layout at 2x.
+
+    Raises
+    ------
+    ValueError
+        When a size is out of range or leaves too small a layout.
+    ReportSizeError
+        When the page is over :data:`geo.limits.MAX_REPORT_PIXELS` device pixels.
+    """
+
+    width: int = 2400
+    height: int = 1697
+    scale: float = 2.0
+
+    def __post_init__(self) -> None:
+        _check_page(self.width, self.height, self.scale)
+
+
+def _check_page(width: int, height: int, scale: float) -> None:
+    """Refuse a page size out of range, too small to lay out, or over the pixel budget."""
+    if not (200 <= width <= 20_000 and 200 <= height <= 20_000):
+        raise ValueError(f"width and height must be 200 to 20000 pixels; got {width} x {height}")
+    if not 0.5 <= scale <= 8:
+        raise ValueError(f"scale must be between 0.5 and 8; got {scale}")
+    layout = (width / scale, height / scale)
+    if layout[0] < MIN_LAYOUT_PX[0] or layout[1] < MIN_LAYOUT_PX[1]:
+        raise ValueError(
+            f"{width} x {height} pixels at scale {scale:g} leave a "
+            f"{layout[0]:.0f} x {layout[1]:.0f} layout, too small for the page; it needs "
+            f"at least {MIN_LAYOUT_PX[0]} x {MIN_LAYOUT_PX[1]} (width and height divided "
+            "by scale)"
+        )
+    check_report_size(width, height)
 
 
 @dataclass
@@ -1134,6 +1199,47 @@ def draw_report(
     wi, hi = page_size_in
     with matplotlib.rc_context({"font.family": FONT_FAMILY}):
         return _compose(fig, wi, hi, incidents, flt, total, options, data_label, data_hash, created)
+
+
+def draw_selection(
+    selection: Selection,
+    page: PageOptions | None = None,
+    *,
+    pdf: bool = False,
+    created: datetime | None = None,
+) -> ReportPage:
+    """Draw the report page of a view applied to a dataset.
+
+    Parameters
+    ----------
+    selection : Selection
+        The view (title, colouring, ranking, extent) and the incidents it selects.
+    page : PageOptions, optional
+        The PNG's size and pixel ratio; ignored for the PDF.
+    pdf : bool
+        Lay the page out as A4 landscape for a PDF.
+    created : datetime, optional
+        The time printed as "made"; now (UTC) by default.
+
+    Returns
+    -------
+    ReportPage
+
+    Raises
+    ------
+    MissingComponentError
+        When the report font or the offline basemap is not installed.
+    """
+    return draw_report(
+        selection.incidents,
+        flt=selection.view.flt,
+        total=selection.total,
+        options=ReportOptions.from_view(selection.view, page),
+        data_label=selection.data_label,
+        data_hash=selection.data_hash,
+        created=created,
+        **(PDF_PAGE if pdf else {}),
+    )
 
 
 def _compose(

@@ -11,7 +11,7 @@ from __future__ import annotations
 import calendar
 from collections.abc import Sequence
 from datetime import date, timedelta
-from typing import Final
+from typing import Any, Final
 
 import pandas as pd
 
@@ -155,3 +155,39 @@ def step_window(
 def at_span_end(window: tuple[date, date], span: tuple[date, date]) -> bool:
     """Tell whether a window already reaches the last day of the span (playback stops)."""
     return window[1] >= span[1]
+
+
+def weekly_chart(table: pd.DataFrame, colors: dict[str, str], legend_title: str) -> Any:
+    """Draw the incidents per week as stacked bars coloured like the map.
+
+    Parameters
+    ----------
+    table : DataFrame
+        ``week``, ``group``, ``incidents`` as :func:`count_by_week` returns them.
+    colors : dict
+        Group to colour, in legend order.
+    legend_title : str
+
+    Returns
+    -------
+    altair.Chart
+    """
+    import altair as alt
+
+    return (
+        alt.Chart(table)
+        .mark_bar()
+        .encode(
+            x=alt.X("week:T", title="Week", axis=alt.Axis(format="%d %b %Y", labelOverlap=True)),
+            y=alt.Y("sum(incidents):Q", title="Incidents"),
+            color=alt.Color(
+                "group:N",
+                title=legend_title,
+                sort=list(colors),
+                scale=alt.Scale(domain=list(colors), range=list(colors.values())),
+                legend=alt.Legend(orient="bottom", columns=3, labelLimit=320),
+            ),
+            tooltip=[alt.Tooltip("week:T", title="Week of"), "group:N", "incidents:Q"],
+        )
+        .properties(height=220)
+    )

@@ -13,9 +13,11 @@ is built (:func:`to_leaflet`).
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
+from datetime import date
 from functools import cached_property
-from typing import TYPE_CHECKING, Final
+from typing import TYPE_CHECKING, Any, Final
 
 import numpy as np
 
@@ -100,6 +102,93 @@ class View:
     def with_changes(self, **changes: object) -> View:
         """Return a copy with some fields replaced (checked again)."""
         return replace(self, **changes)  # type: ignore[arg-type]
+
+
+def window_filter(
+    window: tuple[date, date],
+    span: tuple[date, date],
+    *,
+    actors: Iterable[str] = (),
+    event_types: Iterable[str] = (),
+    sites: Iterable[str] = (),
+    min_fatalities: int = 0,
+    text: str = "",
+) -> IncidentFilter:
+    """Build the filter of a time window and choices, as the dashboard's widgets hold them.
+
+    Parameters
+    ----------
+    window : (date, date)
+        The time range chosen; an end at the data's own end is no restriction.
+    span : (date, date)
+        The data's first and last day.
+    actors, event_types, sites : iterable of str
+    min_fatalities : int
+    text : str
+        Searched words; surrounding spaces are dropped.
+
+    Returns
+    -------
+    IncidentFilter
+    """
+    (start, end), (lo, hi) = window, span
+    return IncidentFilter(
+        start=start if start > lo else None,
+        end=end if end < hi else None,
+        actors=tuple(actors),
+        event_types=tuple(event_types),
+        sites=tuple(sites),
+        min_fatalities=int(min_fatalities),
+        text=text.strip(),
+    )
+
+
+def view_from_controls(
+    controls: Mapping[str, Any], span: tuple[date, date], ranking: Iterable[str] = ()
+) -> View:
+    """Build the one View of the dashboard's widget state.
+
+    Parameters
+    ----------
+    controls : mapping
+        The widgets' values by key: ``window`` (first and last day), ``actors``,
+        ``types``, ``sites``, ``min_fatalities``, ``q`` (searched words), ``color``,
+        ``basemap``, ``clusters``, ``heatmap``, ``report_title`` and ``extent`` (None to
+        fit the data). Missing keys take the defaults of :class:`View`.
+    span : (date, date)
+        The data's first and last day: a window reaching an end does not restrict it.
+    ranking : iterable of str
+        Actors ranked over the whole dataset, so colours stay put while filters change.
+
+    Returns
+    -------
+    View
+
+    Raises
+    ------
+    ViewError
+        When a colouring or basemap is not one of the choices.
+    """
+    base = View()
+    flt = window_filter(
+        tuple(controls.get("window", span)),  # type: ignore[arg-type]
+        span,
+        actors=controls.get("actors", ()),
+        event_types=controls.get("types", ()),
+        sites=controls.get("sites", ()),
+        min_fatalities=int(controls.get("min_fatalities", 0) or 0),
+        text=str(controls.get("q", "") or ""),
+    )
+    return View(
+        flt=flt,
+        color_by=str(controls.get("color", base.color_by)),
+        title=str(controls.get("report_title") or base.title),
+        actor_ranking=tuple(ranking),
+        basemap=str(controls.get("basemap", base.basemap)),
+        show_clusters=bool(controls.get("clusters", base.show_clusters)),
+        show_heatmap=bool(controls.get("heatmap", base.show_heatmap)),
+        extent=controls.get("extent"),
+    )
 
 
 def check_extent(extent: Extent) -> Extent:

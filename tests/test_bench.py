@@ -106,6 +106,7 @@ def test_expert_baseline_sends_one_cluster_of_every_incident(tmp_path: Path) -> 
 def test_benchmark_prepares_data_with_the_dashboards_loader(tmp_path: Path) -> None:
     from geo.filters import IncidentFilter
     from geo.prepared import load_dataset
+    from geo.view import View, select_view
 
     csv = benchdata.write_acled_csv(500, tmp_path, seed=12)
     dataset = load_dataset(csv, folder=tmp_path / "cache")
@@ -114,7 +115,8 @@ def test_benchmark_prepares_data_with_the_dashboards_loader(tmp_path: Path) -> N
         dataset, flt, repeats=1, budget_s=30
     )
     assert shown == int(dataset.index.mask(flt).sum()) > 0
-    assert payload == bench.dashboard_map_payload(dataset, dataset.index.select(flt))
+    selection = select_view(View(flt=flt, actor_ranking=dataset.ranking), dataset.index)
+    assert payload == bench.dashboard_map_payload(dataset, selection)
     assert set(breakdown) == {"mask", "select", "map"} and server_ms > 0
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -25,11 +26,12 @@ from geo.export import (
     export_format,
     export_view,
 )
-from geo.filters import IncidentFilter
+from geo.filters import IncidentFilter, IncidentIndex
 from geo.incidents import to_geojson_bytes
 from geo.load import DEFAULT_DATA_PATH
 from geo.recipe import read_recipe
-from geo.report import ReportOptions
+from geo.report import PageOptions
+from geo.view import View, select_view
 
 REPO = Path(__file__).resolve().parents[1]
 PYTHON = sys.executable
@@ -207,7 +209,7 @@ def test_csv_export_neutralises_formulas(tmp_path: Path) -> None:
         )
     )
     out = tmp_path / "hostile.csv"
-    export_view(out, data_path=data, flt=IncidentFilter(), options=ReportOptions())
+    export_view(out, View(), data_path=data)
     rows = list(csv.DictReader(io.StringIO(out.read_text(encoding="utf-8-sig"))))
     hostile = next(r for r in rows if r["event_id"] == "h1")
     for field, value in HOSTILE.items():
@@ -222,24 +224,22 @@ def test_export_bytes_for_download_buttons() -> None:
     gdf = make_incidents(
         [{"event_id": "a", "event_date": "2020-03-11", "lon": 44.25, "lat": 33.53}]
     )
-    args = {
-        "flt": IncidentFilter(),
-        "total": 5,
-        "options": ReportOptions(width=1400, height=1000, scale=1),
-        "data_label": "x.geojson",
-    }
-    assert Image.open(io.BytesIO(export_bytes("png", gdf, **args))).size == (1400, 1000)
-    assert export_bytes("pdf", gdf, **args).startswith(b"%PDF")
-    assert export_bytes("csv", gdf, **args).decode("utf-8-sig").startswith("event_id,")
+    selection = select_view(View(), IncidentIndex(gdf), data_label="x.geojson")
+    page = PageOptions(width=1400, height=1000, scale=1)
+    assert Image.open(io.BytesIO(export_bytes("png", selection, page))).size == (1400, 1000)
+    assert export_bytes("pdf", selection, page).startswith(b"%PDF")
+    assert export_bytes("csv", selection, page).decode("utf-8-sig").startswith("event_id,")
     assert (
-        json.loads(export_bytes("geojson", gdf, **args))["features"][0]["properties"]["event_id"]
+        json.loads(export_bytes("geojson", selection, page))["features"][0]["properties"][
+            "event_id"
+        ]
         == "a"
     )
-    html = export_bytes("html", gdf, **args).decode("utf-8")
+    html = export_bytes("html", selection, page).decode("utf-8")
     assert html.lstrip().lower().startswith("<!doctype html")
     assert assets.find_external_urls(html) == []
     with pytest.raises(ValueError, match="unknown export format"):
-        export_bytes("tiff", gdf, **args)
+        export_bytes("tiff", selection, page)
 
 
 def test_cli_errors_are_one_sentence(tmp_path: Path) -> None:
@@ -265,3 +265,38 @@ def test_unknown_filter_values_are_warned_about(tmp_path: Path) -> None:
     result = run_cli("--out", str(tmp_path / "x.csv"), "--actor", "Kataib Hezbolah")
     assert result.returncode == 0
     assert "no incident in the data has actor 'Kataib Hezbolah'" in result.stderr
+
+
+def test_a_failing_write_leaves_the_previous_export_and_recipe_whole(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from geo import fileio
+
+    out = tmp_path / "taji.csv"
+    recipe_path = out.with_name(out.name + ".recipe.json")
+    export_view(out, View(flt=IncidentFilter(sites=("camp_taji",))))
+    before = out.read_bytes(), recipe_path.read_bytes()
+    real_fsync = fileio.os.fsync
+
+    def fail_for(name: str):
+        """Fail the flush of the temporary file written for ``name``, after its bytes."""
+
+        def fsync(fd: int) -> None:
+            if Path(os.readlink(f"/proc/self/fd/{fd}")).name.startswith(f".{name}."):
+                raise OSError(28, "No space left on device")
+            real_fsync(fd)
+
+        return fsync
+
+    # The export's own write fails after its bytes went out: nothing changes.
+    monkeypatch.setattr(fileio.os, "fsync", fail_for(out.name))
+    with pytest.raises(OSError, match="No space left"):
+        export_view(out, View())
+    assert (out.read_bytes(), recipe_path.read_bytes()) == before
+    # The recipe's write fails: the new export is whole and the old recipe too.
+    monkeypatch.setattr(fileio.os, "fsync", fail_for(recipe_path.name))
+    with pytest.raises(OSError, match="No space left"):
+        export_view(out, View())
+    assert out.read_bytes() != before[0] and recipe_path.read_bytes() == before[1]
+    assert len(out.read_bytes()) > len(before[0])
+    assert sorted(p.name for p in tmp_path.iterdir()) == [out.name, recipe_path.name]

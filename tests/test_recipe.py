@@ -17,8 +17,9 @@ from geo.recipe import (
     with_overrides,
     write_recipe,
 )
-from geo.report import ReportOptions
+from geo.report import PageOptions
 from geo.schema import IncidentDataError, UnreadableFileError
+from geo.view import View
 
 FLT = IncidentFilter(
     start=date(2020, 3, 1),
@@ -29,21 +30,20 @@ FLT = IncidentFilter(
     min_fatalities=1,
     text="rocket",
 )
-OPTIONS = ReportOptions(
+VIEW = View(
+    flt=FLT,
     title="Taji, March 2020",
-    width=3000,
-    height=2000,
-    scale=2.5,
     color_by="actor",
-    bounds=(43.5, 33.0, 45.0, 34.0),
+    extent=(43.5, 33.0, 45.0, 34.0),
     actor_ranking=("Kataib Hezbollah", "Islamic State"),
 )
+PAGE = PageOptions(width=3000, height=2000, scale=2.5)
 
 
 def make_recipe() -> Recipe:
     return Recipe(
-        flt=FLT,
-        options=OPTIONS,
+        view=VIEW,
+        page=PAGE,
         format="png",
         data_path="/data/x.geojson",
         data_sha256="ab" * 32,

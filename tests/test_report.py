@@ -362,3 +362,14 @@ def test_subtitle_names_period_and_filters(incidents) -> None:
 def test_report_options_are_checked(kwargs, message) -> None:
     with pytest.raises(ValueError, match=message):
         ReportOptions(**kwargs)
+
+
+def test_every_report_page_is_bounded_by_the_pixel_budget() -> None:
+    from geo.limits import MAX_REPORT_PIXELS
+    from geo.report import PageOptions
+    from geo.schema import ReportSizeError
+
+    for make in (ReportOptions, PageOptions):
+        with pytest.raises(ReportSizeError, match="million pixel limit"):
+            make(width=20_000, height=20_000, scale=8)
+        assert make(width=16_000, height=MAX_REPORT_PIXELS // 16_000, scale=8).width == 16_000

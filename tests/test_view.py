@@ -47,3 +47,41 @@ def test_selection_applies_the_filter_and_names_it() -> None:
     assert selection.total == 2
     assert selection.caption.endswith("1 of 2 incidents shown")
     assert selection.sites is None
+
+
+def test_the_dashboards_widgets_make_one_view() -> None:
+    from geo.view import view_from_controls
+
+    span = (date(2020, 1, 1), date(2020, 12, 31))
+    controls = {
+        "window": (date(2020, 1, 1), date(2020, 6, 30)),
+        "actors": ["Islamic State"],
+        "types": ["Battles"],
+        "sites": [],
+        "min_fatalities": 2,
+        "q": "  rocket ",
+        "color": "actor",
+        "basemap": "offline",
+        "clusters": False,
+        "heatmap": True,
+        "report_title": "",
+        "extent": None,
+    }
+    view = view_from_controls(controls, span, ["Islamic State", "US Forces"])
+    assert view.flt == IncidentFilter(
+        end=date(2020, 6, 30),
+        actors=("Islamic State",),
+        event_types=("Battles",),
+        min_fatalities=2,
+        text="rocket",
+    )
+    assert (view.color_by, view.title, view.show_clusters, view.show_heatmap) == (
+        "actor",
+        "Incidents",
+        False,
+        True,
+    )
+    assert view.actor_ranking == ("Islamic State", "US Forces")
+    assert view_from_controls({}, span) == View()
+    with pytest.raises(ViewError, match="color_by"):
+        view_from_controls({"color": "country"}, span)
