@@ -24,7 +24,14 @@ from geo.dataset import Dataset
 from geo.export import describe_caption
 from geo.filters import IncidentFilter
 from geo.importers import ImportResult
-from geo.mapview import HEAT_GRID_DEGREES, _heat_points, sum_heat_points
+from geo.mapview import (
+    HEAT_GRID_DEGREES,
+    MapOptions,
+    _heat_points,
+    build_aggregate_layers,
+    build_view_layers,
+    sum_heat_points,
+)
 from geo.palette import color_codes, rank_actors
 from geo.report import describe_filters, describe_period
 from geo.store.clusters import cluster_payload
@@ -34,7 +41,7 @@ from geo.store.schema import incident_actors
 from geo.store.schema import incidents as t
 from geo.store.store import IncidentStore
 from geo.timeline import count_by_week
-from geo.view import data_extent, to_leaflet
+from geo.view import Extent, Selection, View, data_extent, to_leaflet
 
 TABLE_ROWS: Final = 1000
 COLOR_COLUMNS: Final = {"event_type": "event_type", "actor": "actor1"}
@@ -100,6 +107,7 @@ class IncidentSource(Protocol):
     site_keys: tuple[str, ...]
     ranking: tuple[str, ...]
     bounds: list[list[float]]
+    extent: Extent
 
     def page(
         self,
@@ -133,12 +141,14 @@ class FileSource:
     def __init__(self, data: Dataset) -> None:
         self.data = data
         idx = data.index
-        self.key, self.label, self.sha256 = data.key, data.label, data.sha256
+        self.key, self.label = data.key, data.label
+        self.sha256: str | None = data.sha256
         self.result: ImportResult | None = data.result
         self.total = len(idx)
         self.date_span = idx.date_span
         self.actor_names, self.event_types = idx.actor_names, idx.event_types
         self.site_keys, self.ranking, self.bounds = idx.site_keys, data.ranking, data.bounds
+        self.extent = data.extent
 
     def select(self, flt: IncidentFilter) -> gpd.GeoDataFrame:
         """Every incident that passes a filter (the index's selection)."""
@@ -233,7 +243,8 @@ class StoreSource:
             geometry=gpd.points_from_xy([west, east], [south, north]) if total else [],
             crs="EPSG:4326",
         )
-        self.bounds = to_leaflet(data_extent(corners))
+        self.extent = data_extent(corners)
+        self.bounds = to_leaflet(self.extent)
 
     def select(self, flt: IncidentFilter) -> gpd.GeoDataFrame:
         """Every incident that passes a filter, read from the store."""
@@ -368,3 +379,71 @@ def _heat(conn: sa.Connection, where: sa.ColumnElement[bool], count: int) -> lis
     arr = np.asarray(conn.execute(stmt).all(), dtype=np.float64).reshape(-1, 3)
     total = arr[:, 0]
     return sum_heat_points(arr[:, 1] / total, arr[:, 2] / total, total, cell=cell * 2)
+
+
+def page_sites(view: View, page: Page, sites: gpd.GeoDataFrame | None) -> gpd.GeoDataFrame | None:
+    """Pick the sites a page draws with labels, by :attr:`geo.view.View.site_layer`."""
+    if sites is None or view.site_layer == "none":
+        return None
+    if view.site_layer == "shown":
+        sites = sites[sites["site_id"].isin(page.site_ids)]
+    return sites if len(sites) else None
+
+
+def build_page_layers(
+    view: View, page: Page, source: IncidentSource, sites: gpd.GeoDataFrame | None = None
+) -> list[Any]:
+    """Build the map's incident layers of a page: markers, or clusters above the limit.
+
+    Parameters
+    ----------
+    view : View
+    page : Page
+        From ``source.page(view.flt, ...)``.
+    source : IncidentSource
+    sites : GeoDataFrame, optional
+        The whole sites layer.
+
+    Returns
+    -------
+    list of folium.FeatureGroup
+        What :func:`geo.mapview.build_view_layers` draws for the same incidents.
+    """
+    if page.incidents is not None:
+        return build_view_layers(page_selection(view, page.incidents, source, sites))
+    options = MapOptions(
+        color_by=view.color_by,
+        basemap=view.basemap,
+        show_clusters=view.show_clusters,
+        show_heatmap=view.show_heatmap,
+        show_uncertainty=view.show_uncertainty,
+        show_sites=view.show_sites,
+        title=view.title,
+        caption=page.caption,
+        actors=view.actor_ranking,
+    )
+    return build_aggregate_layers(
+        page.count,
+        page.colors,
+        page.clusters or {},
+        options=options,
+        heat=page.heat,
+        sites=page_sites(view, page, sites),
+    )
+
+
+def page_selection(
+    view: View,
+    incidents: gpd.GeoDataFrame,
+    source: IncidentSource,
+    sites: gpd.GeoDataFrame | None = None,
+) -> Selection:
+    """Wrap incidents read from a source as a :class:`geo.view.Selection`."""
+    return Selection(view, incidents, source.total, source.label, source.sha256, sites)
+
+
+def export_selection(
+    view: View, source: IncidentSource, sites: gpd.GeoDataFrame | None = None
+) -> Selection:
+    """Read every incident a view shows from the source, when an export is asked for."""
+    return page_selection(view, source.select(view.flt), source, sites)
