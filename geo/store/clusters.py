@@ -9,9 +9,11 @@ as the in-memory path sums them from its finest level (cell sides are powers of 
 
 Which level is read first is chosen so that only a bounded table comes back: when no
 more incidents match than the cell budget, the finest level (at most one group per
-incident and colour); otherwise :data:`FIRST_LEVEL` (cells of 1/8 degree), then finer
-levels one at a time while the budget still has room, which is what
-:func:`geo.aggregate.select_levels` would keep.
+incident and colour); otherwise :data:`FIRST_LEVEL` (cells of 1/8 degree) and, when the
+budget still has room, the deepest level that could fit it (a level has at least as many
+cells as the one above), from which the levels between are summed. So the matching
+incidents are read at most twice, and :func:`geo.aggregate.select_levels` keeps what it
+would keep in memory.
 """
 
 from __future__ import annotations
@@ -59,10 +61,15 @@ def _level_groups(
         .where(where)
         .group_by(sa.literal_column("cx"), sa.literal_column("cy"), sa.literal_column("value"))
     )
-    return pd.DataFrame(
-        conn.execute(stmt).all(),
-        columns=["cx", "cy", "value", "n", "lon_sum", "lat_sum", "fatalities"],
-    )
+    return fetch_frame(conn, stmt, ["cx", "cy", "value", "n", "lon_sum", "lat_sum", "fatalities"])
+
+
+def fetch_frame(conn: sa.Connection, stmt: sa.Select[Any], columns: list[str]) -> pd.DataFrame:
+    """Run a query into a frame column by column (building it from row objects is slow)."""
+    # The driver's own tuples: SQLAlchemy's row objects cost more than the query here.
+    rows = conn.execute(stmt).cursor.fetchall()
+    values = list(zip(*rows, strict=True)) if rows else [()] * len(columns)
+    return pd.DataFrame({name: list(col) for name, col in zip(columns, values, strict=True)})
 
 
 def _grid_level(
@@ -71,10 +78,9 @@ def _grid_level(
     """Sum the groups of one level into cells, with counts per legend label."""
     position = {name: i for i, name in enumerate(labels)}
     fallback = position.get(other, len(labels) - 1) if other is not None else len(labels) - 1
-    codes = np.asarray(
-        [position.get(_category_name(v, column), fallback) for v in groups["value"]],
-        dtype=np.int64,
-    )
+    raw, uniques = pd.factorize(groups["value"], use_na_sentinel=False)
+    lut = [position.get(_category_name(v, column), fallback) for v in uniques]
+    codes = np.asarray(lut, dtype=np.int64)[raw] if len(raw) else np.zeros(0, dtype=np.int64)
     n = groups["n"].to_numpy(dtype=np.int64)
     by_label = np.zeros((len(groups), len(labels)), dtype=np.float64)
     by_label[np.arange(len(groups)), codes] = n
@@ -139,10 +145,15 @@ def cluster_payload(
 
     levels = _levels_up_to(read(index), index)
     kept = select_levels(levels, max_cells)
-    while len(kept) == len(levels) and index < finest_index:
-        index += 1
-        levels.append(read(index))
-        kept = select_levels(levels, max_cells)
+    if len(kept) == len(levels) and index < finest_index:
+        # Each cell has at least one child, so a level has at least as many cells as the
+        # one above: no level deeper than ``deepest`` can fit the budget. Reading that one
+        # level gives the levels between it and ``index`` exactly, by summing.
+        used, width = sum(len(level) for level in levels), len(levels[-1])
+        deepest = min(index + (max_cells - used) // max(width, 1), finest_index)
+        if deepest > index:
+            levels += _levels_up_to(read(deepest), deepest - index - 1)
+            kept = select_levels(levels, max_cells)
     return {
         "cats": cats,
         "levels": [_level_json(level) for level in kept],

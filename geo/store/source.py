@@ -34,7 +34,7 @@ from geo.mapview import (
 )
 from geo.palette import color_codes, rank_actors
 from geo.report import describe_filters, describe_period
-from geo.store.clusters import cluster_payload
+from geo.store.clusters import cluster_payload, fetch_frame
 from geo.store.engine import database_errors
 from geo.store.query import _floor, filter_clause, select_incidents
 from geo.store.schema import incident_actors
@@ -349,9 +349,8 @@ def _day_groups(conn: sa.Connection, where: sa.ColumnElement[bool], column: str)
         .where(where)
         .group_by(t.c.event_date, t.c[column])
     )
-    groups = pd.DataFrame(
-        conn.execute(stmt).all(),
-        columns=["day", "value", "n", "fatalities", "injuries", "injured_n", "last"],
+    groups = fetch_frame(
+        conn, stmt, ["day", "value", "n", "fatalities", "injuries", "injured_n", "last"]
     )
     for col in ("day", "last"):
         groups[col] = pd.to_datetime(groups[col].map(_as_date) if len(groups) else groups[col])
