@@ -42,7 +42,7 @@ TABLE_COLUMNS: Final = ["event_date", "event_type", "sub_event_type", "actor1", 
 
 
 def _rss_kib() -> tuple[int, int]:
-    """Current and peak resident memory of this process, KiB (from /proc)."""
+    """Read the current and peak resident memory of this process, KiB (from /proc)."""
     fields = {}
     for line in Path("/proc/self/status").read_text().splitlines():
         key, _, value = line.partition(":")
@@ -52,7 +52,7 @@ def _rss_kib() -> tuple[int, int]:
 
 
 def scenarios(source: Any) -> list[tuple[str, Any]]:
-    """The filter changes timed: the opening view, windows, one choice each, and a mix."""
+    """List the filter changes timed: the opening view, windows, one choice each, a mix."""
     from geo.filters import IncidentFilter
 
     first, last = source.date_span

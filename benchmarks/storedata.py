@@ -28,7 +28,7 @@ CHUNK: Final = 100_000
 
 
 def table_rows(gdf: gpd.GeoDataFrame, first_id: int = 1) -> pd.DataFrame:
-    """The ``incidents`` table's rows for canonical incidents (ids from ``first_id``)."""
+    """Lay out canonical incidents as ``incidents`` table rows (ids from ``first_id``)."""
     lon, lat = point_coordinates(gdf)
     now = datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
     frame = pd.DataFrame({"id": np.arange(first_id, first_id + len(gdf), dtype=np.int64)})
