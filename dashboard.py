@@ -47,7 +47,7 @@ from geo.view import BASEMAPS, View, view_from_controls
 
 DATA_ENV = "INCIDENT_MAP_DATA"
 DB_ENV = "INCIDENT_MAP_DB"
-STORE_REFRESH_S = 30  # how long a server reuses what describes the whole store
+STORE_REFRESH_S = 600  # how long a server reuses what describes the whole store (span, actors)
 EXPORT_LABELS = {"png": "Report PNG", "pdf": "Report PDF", "html": "Map HTML", "csv": "CSV",
                  "geojson": "GeoJSON"}  # fmt: skip
 SPEEDS = (0.5, 1.0, 2.0, 4.0)  # seconds per playback step

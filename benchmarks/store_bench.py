@@ -24,6 +24,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Sequence
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any, Final
@@ -158,11 +159,24 @@ def _fill(url: str, n: int) -> float:
     return time.perf_counter() - started
 
 
-def run(pg_sizes: list[int], sqlite_sizes: list[int], repeats: int) -> dict[str, Any]:
-    """Fill and measure every store; return the results."""
+def run(
+    pg_sizes: list[int],
+    sqlite_sizes: list[int],
+    repeats: int,
+    pg_existing: Sequence[tuple[str, float]] = (),
+) -> dict[str, Any]:
+    """Fill and measure every store; return the results.
+
+    ``pg_existing`` lists stores filled earlier (URL, seconds their fill took), measured as
+    they are: a 1M fill takes minutes on shared cores.
+    """
     from benchmarks.pgcluster import create_database, postgres_cluster
 
     results: list[dict[str, Any]] = []
+    for url, load_s in pg_existing:
+        figures = _measure_in_child(url, repeats)
+        results.append({"backend": "PostGIS", "size": figures["total"], "load_s": load_s,
+                        **figures})  # fmt: skip
     with postgres_cluster(settings=PG_SETTINGS) as base:
         for n in pg_sizes:
             url = create_database(base, f"bench_{n}")
@@ -180,7 +194,11 @@ def run(pg_sizes: list[int], sqlite_sizes: list[int], repeats: int) -> dict[str,
                             **_measure_in_child(url, repeats)})  # fmt: skip
             os.remove(f"{folder}/bench_{n}.db")
     return {
-        "machine": {"cpus": os.cpu_count(), "python": sys.version.split()[0]},
+        "machine": {
+            "cpus": os.cpu_count(),
+            "python": sys.version.split()[0],
+            "load_average_after": Path("/proc/loadavg").read_text().split()[:3],
+        },
         "target_ms": TARGET_MS,
         "repeats": repeats,
         "stores": results,
@@ -212,7 +230,8 @@ def write_docs(report: dict[str, Any], folder: Path = DOCS) -> Path:
         "Arrow. Each figure is the median of "
         f"{report['repeats']} runs in a fresh process; data from `benchmarks/benchdata.py`, "
         "bulk-loaded. Made by `python benchmarks/store_bench.py` on "
-        f"{report['machine']['cpus']} shared cores.",
+        f"{report['machine']['cpus']} cores shared with other work (load average after the "
+        f"run: {' '.join(report['machine']['load_average_after'])}).",
         "",
         f"Target: a filter change costs at most {report['target_ms']} ms of server work at 1M "
         "incidents in PostGIS.",
@@ -256,6 +275,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeats", type=int, default=REPEATS)
     parser.add_argument("--out", type=Path, default=DOCS)
     parser.add_argument("--measure", metavar="URL", help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--pg-url",
+        action="append",
+        default=[],
+        metavar="URL=SECONDS",
+        help="also measure a PostGIS store filled earlier (and the seconds its fill took)",
+    )
     ns = parser.parse_args(argv)
     if ns.measure:
         print(json.dumps(measure(ns.measure, ns.repeats)))
@@ -264,7 +290,8 @@ def main(argv: list[str] | None = None) -> int:
         [int(s) for s in ns.pg_sizes.split(",") if s],
         [int(s) for s in ns.sqlite_sizes.split(",") if s],
     )  # fmt: skip
-    report = run(*sizes, repeats=1 if ns.quick else ns.repeats)
+    existing = [(u.rsplit("=", 1)[0], float(u.rsplit("=", 1)[1])) for u in ns.pg_url]
+    report = run(*sizes, repeats=1 if ns.quick else ns.repeats, pg_existing=existing)
     print(f"wrote {write_docs(report, ns.out)}")
     return 0
 
