@@ -298,7 +298,8 @@ if ss["playing"]:
 view = view_from_controls(ss.to_dict(), span, source.ranking)
 try:  # with a store, filters, counts and aggregates run in the database
     page = source.page(view.flt, color_by=view.color_by, heatmap=view.show_heatmap,
-                       table_rows=TABLE_ROWS, span=span)  # fmt: skip
+                       table_rows=TABLE_ROWS, span=span,
+                       known_sites=None if sites is None else tuple(sites["site_id"]))  # fmt: skip
 except StoreError as exc:
     st.error(str(exc))
     st.stop()

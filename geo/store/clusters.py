@@ -9,11 +9,10 @@ as the in-memory path sums them from its finest level (cell sides are powers of 
 
 Which level is read first is chosen so that only a bounded table comes back: when no
 more incidents match than the cell budget, the finest level (at most one group per
-incident and colour); otherwise :data:`FIRST_LEVEL` (cells of 1/8 degree) and, when the
-budget still has room, the deepest level that could fit it (a level has at least as many
-cells as the one above), from which the levels between are summed. So the matching
-incidents are read at most twice, and :func:`geo.aggregate.select_levels` keeps what it
-would keep in memory.
+incident and colour); otherwise :data:`FIRST_LEVEL` (cells of 1/8 degree) and, while the
+budget has room, the deepest level the growth of the cell counts says could fit, from
+which the levels between are summed. Usually the matching incidents are read twice, and
+:func:`geo.aggregate.select_levels` keeps what it would keep in memory.
 """
 
 from __future__ import annotations
@@ -104,6 +103,18 @@ def _levels_up_to(finest: GridLevel, index: int) -> list[GridLevel]:
     return levels[::-1]
 
 
+def _deepest_fitting(levels: list[GridLevel], index: int, finest: int, max_cells: int) -> int:
+    """Guess the deepest level within the budget from the growth of the last two levels."""
+    used, width = sum(len(level) for level in levels), float(len(levels[-1]))
+    ratio = min(max(width / max(len(levels[-2]), 1), 1.0), 4.0) if len(levels) > 1 else 4.0
+    deepest = index + 1
+    total = used + width * ratio
+    while deepest < finest and total + width * ratio ** (deepest - index + 1) <= max_cells:
+        total += width * ratio ** (deepest - index + 1)
+        deepest += 1
+    return deepest
+
+
 def cluster_payload(
     conn: sa.Connection,
     where: sa.ColumnElement[bool],
@@ -145,15 +156,16 @@ def cluster_payload(
 
     levels = _levels_up_to(read(index), index)
     kept = select_levels(levels, max_cells)
-    if len(kept) == len(levels) and index < finest_index:
-        # Each cell has at least one child, so a level has at least as many cells as the
-        # one above: no level deeper than ``deepest`` can fit the budget. Reading that one
-        # level gives the levels between it and ``index`` exactly, by summing.
+    while len(kept) == len(levels) and index < finest_index:
         used, width = sum(len(level) for level in levels), len(levels[-1])
-        deepest = min(index + (max_cells - used) // max(width, 1), finest_index)
-        if deepest > index:
-            levels += _levels_up_to(read(deepest), deepest - index - 1)
-            kept = select_levels(levels, max_cells)
+        if used + width > max_cells:
+            break  # a level has at least as many cells as the one above: none deeper fits
+        deepest = _deepest_fitting(levels, index, finest_index, max_cells)
+        # Reading one deep level gives the levels between exactly, by summing; when the
+        # guess was short, the loop reads deeper, so the result never depends on it.
+        levels += _levels_up_to(read(deepest), deepest - index - 1)
+        index = deepest
+        kept = select_levels(levels, max_cells)
     return {
         "cats": cats,
         "levels": [_level_json(level) for level in kept],
