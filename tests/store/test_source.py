@@ -89,3 +89,36 @@ def test_an_empty_store_gives_an_empty_page(store):
     page = source.page(IncidentFilter(), color_by="actor")
     assert (page.count, page.injuries, page.site_ids) == (0, None, ())
     assert page.caption == "All dates · 0 of 0 incidents shown"
+
+
+def _rendered(layers) -> str:
+    """The layers' HTML with folium's random element names made positional."""
+    import re
+
+    import folium
+
+    m = folium.Map()
+    for layer in layers:
+        layer.add_to(m)
+    html = m.get_root().render()
+    names: dict[str, str] = {}
+
+    def positional(found: re.Match[str]) -> str:
+        return names.setdefault(found.group(0), f"{found.group(1)}#{len(names)}")
+
+    return re.sub(r"\b([a-z_]+)_[0-9a-f]{32}\b", positional, html)
+
+
+@pytest.mark.parametrize("heat", [False, True])
+def test_page_layers_above_the_limit_draw_what_the_view_layers_draw(heat):
+    from geo.mapview import build_view_layers
+    from geo.store.source import build_page_layers
+    from geo.view import View, select_view
+
+    gdf = random_incidents(MARKER_LIMIT + 50, np.random.default_rng(SEED + 13))
+    source = file_source(gdf)
+    view = View(actor_ranking=source.ranking, show_heatmap=heat, color_by="actor")
+    page = source.page(view.flt, color_by="actor", heatmap=heat)
+    assert page.aggregated
+    want = build_view_layers(select_view(view, source.data.index, data_label=source.label))
+    assert _rendered(build_page_layers(view, page, source)) == _rendered(want)
