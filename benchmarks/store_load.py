@@ -298,8 +298,12 @@ def summarize(
     }
 
 
-def run(sessions: int, size: int, log_dir: Path) -> dict[str, Any]:
-    """Fill a store, then drive the sessions against one and against two servers."""
+def run(sessions: int, size: int, log_dir: Path, out: Path | None = None) -> dict[str, Any]:
+    """Fill a store, then drive the sessions against one and against two servers.
+
+    With ``out``, the figures are written after each setup, so a long run that is stopped
+    keeps what it measured.
+    """
     from playwright.sync_api import sync_playwright
 
     from benchmarks.benchdata import generate_acled, to_canonical
@@ -326,6 +330,8 @@ def run(sessions: int, size: int, log_dir: Path) -> dict[str, Any]:
                     results = drive(browser, servers, plans)
                     label = "one server" if n_servers == 1 else "two servers sharing the store"
                     runs.append(summarize(label, servers, results, size))
+                if out is not None:
+                    write_docs({"sessions": sessions, "store_incidents": size, "runs": runs}, out)
         finally:
             browser.close()
     return {"sessions": sessions, "store_incidents": size, "runs": runs}
@@ -374,7 +380,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--size", type=int, default=200_000, help="incidents in the store")
     parser.add_argument("--out", type=Path, default=DOCS)
     ns = parser.parse_args(argv)
-    report = run(ns.sessions, ns.size, REPO / "test-output")
+    report = run(ns.sessions, ns.size, REPO / "test-output", ns.out)
     print(f"wrote {write_docs(report, ns.out)}")
     bad = [r for r in report["runs"] if r["sessions_ok"] != r["sessions"]]
     return 1 if bad else 0
