@@ -1,7 +1,8 @@
 """Incident map dashboard: where and when incidents happened, and who was involved.
 
-Run ``streamlit run dashboard.py`` for the bundled data, or
-``streamlit run dashboard.py -- --data PATH`` (or ``INCIDENT_MAP_DATA=PATH``) for another file.
+Run ``streamlit run dashboard.py`` for the bundled data,
+``streamlit run dashboard.py -- --data PATH`` (or ``INCIDENT_MAP_DATA=PATH``) for another file,
+or ``streamlit run dashboard.py -- --db URL`` (or ``INCIDENT_MAP_DB=URL``) for an incident store.
 """
 
 from __future__ import annotations
@@ -29,29 +30,32 @@ from geo.importers import MAX_UPLOAD_BYTES, import_file, rejected_to_csv_bytes
 from geo.importers.report import summary_line
 from geo.limits import REPORT_SCALE, REPORT_SIDE_PIXELS
 from geo.load import DEFAULT_DATA_PATH
-from geo.mapview import build_layer_control, build_view_base, build_view_layers
+from geo.mapview import build_layer_control, build_view_base
 from geo.palette import COLOR_BY
-from geo.playback import advance, first_incident_day, start_window, tick_due
+from geo.playback import advance, start_window, tick_due
 from geo.prepared import load_dataset
 from geo.report import PageOptions
 from geo.schema import IncidentDataError, MissingComponentError
 from geo.sessions import SessionData, session_data
 from geo.sites import read_sites
-from geo.symbology import LEGEND_TITLES
-from geo.timeline import STEPS, count_by_week, step_window, weekly_chart
-from geo.urlstate import view_from_query, view_to_query
-from geo.view import (
-    BASEMAPS,
-    Selection,
-    View,
-    controls_of_view,
-    roles_beyond_controls,
-    select_view,
-    view_from_controls,
+from geo.store import StoreError, open_store
+from geo.store.source import (
+    FileSource,
+    IncidentSource,
+    Page,
+    StoreSource,
+    build_page_layers,
+    export_selection,
 )
+from geo.symbology import LEGEND_TITLES
+from geo.timeline import STEPS, step_window, weekly_chart
+from geo.urlstate import view_from_query, view_to_query
+from geo.view import BASEMAPS, View, controls_of_view, roles_beyond_controls, view_from_controls
 from geo.webtext import markdown_text
 
 DATA_ENV = "INCIDENT_MAP_DATA"
+DB_ENV = "INCIDENT_MAP_DB"
+STORE_REFRESH_S = 600  # how long a server reuses what describes the whole store (span, actors)
 EXPORT_LABELS = {"png": "Report PNG", "pdf": "Report PDF", "html": "Map HTML", "csv": "CSV",
                  "geojson": "GeoJSON"}  # fmt: skip
 SPEEDS = (0.5, 1.0, 2.0, 4.0)  # seconds per playback step
@@ -63,18 +67,27 @@ ROLE_LABELS = {"any": "Any side", "actor1": "Acting", "actor2": "Acted upon"}
 # Playback writes the next window and state here; they are applied before the widgets
 # exist, since a widget's value cannot be set once it is drawn in a run.
 PENDING = "_pending"
-SHARED_VIEWS = 4  # selections kept for sessions showing the same view (each up to a dataset)
+SHARED_VIEWS = 4  # pages kept for sessions showing the same view (each up to a selection)
 UPLOAD_TYPES = ["csv", "tsv", "txt", "geojson", "json", "gpkg", "parquet", "geoparquet"]
 ss = st.session_state
 
 st.set_page_config(page_title="Incident map", layout="wide")
 
 
-def data_path(argv: list[str]) -> Path:
+def data_source(argv: list[str]) -> tuple[Path, str | None]:
+    """The file to serve, and the store URL that replaces it when given."""
     parser = argparse.ArgumentParser(prog="dashboard.py", allow_abbrev=False)
     parser.add_argument("--data", type=Path, default=None)
+    parser.add_argument("--db", default=None)
     args, _ = parser.parse_known_args(argv)
-    return args.data or Path(os.environ.get(DATA_ENV) or DEFAULT_DATA_PATH)
+    path = args.data or Path(os.environ.get(DATA_ENV) or DEFAULT_DATA_PATH)
+    return path, args.db or os.environ.get(DB_ENV) or None
+
+
+@st.cache_resource(show_spinner="Opening the incident store...", ttl=STORE_REFRESH_S)
+def load_store(url: str) -> StoreSource:
+    """One store connection pool per server process, shared by its sessions."""
+    return StoreSource(open_store(url))
 
 
 @st.cache_resource(show_spinner="Loading incidents...", max_entries=4)
@@ -92,18 +105,32 @@ def load_reference() -> tuple[ActorTable, gpd.GeoDataFrame]:
     return read_actors(), read_sites()
 
 
-@st.cache_resource(max_entries=SHARED_VIEWS, show_spinner=False)
-def shared_selection(
-    data_key: str, view_key: str, _view: View, _data: Dataset, _sites
-) -> Selection:
-    """One selection per data version and view, shared by every session showing that view.
+def page_of(
+    source: IncidentSource,
+    view: View,
+    span: tuple[date, date],
+    known_sites: tuple[str, ...] | None,
+) -> Page:
+    """What the page shows of a view: counts, chart, map layers' data, the table's rows."""
+    return source.page(view.flt, color_by=view.color_by, heatmap=view.show_heatmap,
+                       table_rows=TABLE_ROWS, span=span, known_sites=known_sites)  # fmt: skip
 
-    Keyed by the dataset's key and the view's repr (a frozen dataclass of plain values);
-    the selection is never mutated, so sessions share it instead of filtering again.
+
+@st.cache_resource(max_entries=SHARED_VIEWS, show_spinner=False)
+def shared_page(
+    source_key: str,
+    view_key: str,
+    _source: IncidentSource,
+    _view: View,
+    _span: tuple[date, date],
+    _known_sites: tuple[str, ...] | None,
+) -> Page:
+    """One page per data version and view, shared by every session showing that view.
+
+    Keyed by the data's key and the view's repr (a frozen dataclass of plain values); a
+    page is never mutated, so sessions share it instead of filtering and counting again.
     """
-    return select_view(
-        _view, _data.index, data_label=_data.label, data_hash=_data.sha256, sites=_sites
-    )
+    return page_of(_source, _view, _span, _known_sites)
 
 
 def uploads() -> tuple[SessionData[Dataset], str]:
@@ -155,6 +182,11 @@ def drop_upload() -> None:
     ss.pop("_upload_error", None)
 
 
+def export_source(fmt: str, view: View, source: IncidentSource, sites, page: PageOptions) -> bytes:
+    """Read every incident the view shows (only on click) and make one export."""
+    return export_bytes(fmt, export_selection(view, source, sites), page)
+
+
 def query_dict() -> dict[str, list[str]]:
     return {k: st.query_params.get_all(k) for k in st.query_params}
 
@@ -185,9 +217,9 @@ def on_step(span: tuple[date, date], backward: bool) -> None:
     ss["window"] = step_window(tuple(ss["window"]), ss["step"], span, backward=backward)
 
 
-def on_play(span: tuple[date, date], index) -> None:
+def on_play(span: tuple[date, date], source: IncidentSource) -> None:
     if ss["playing"]:
-        first = first_incident_day(index, view_from_controls(ss.to_dict(), span).flt)
+        first = source.first_day(view_from_controls(ss.to_dict(), span).flt)
         ss["window"] = start_window(tuple(ss["window"]), span, ss["step"], first)
     ss["_last_tick"] = time.monotonic()
 
@@ -202,7 +234,7 @@ except IncidentDataError as exc:
     reference_error = str(exc)
     actor_table, sites = None, None
 
-path = data_path(sys.argv[1:])
+path, db_url = data_source(sys.argv[1:])
 st.sidebar.header("Data")
 upload = st.sidebar.container(key="upload").file_uploader(
     f"Use your own file (up to {MAX_UPLOAD_BYTES // 2**20} MB)",
@@ -216,64 +248,70 @@ if upload is not None:
     import_upload(upload)
 if upload_error := ss.get("_upload_error"):
     st.sidebar.error(markdown_text(upload_error))  # the message names the file: as written
+source: IncidentSource
 try:
-    store, session_id = uploads()
-    if (uploaded := store.get(session_id)) is not None:
-        data = uploaded
+    upload_store, session_id = uploads()
+    if (uploaded := upload_store.get(session_id)) is not None:
+        source = FileSource(uploaded)
         st.sidebar.button("Back to the server's data", key="drop_upload", on_click=drop_upload)
+    elif db_url:
+        source = load_store(db_url)
     else:
         stat = path.stat() if path.exists() else None
-        data = load_file(
+        source = FileSource(load_file(
             str(path.resolve()), stat.st_mtime_ns if stat else 0, stat.st_size if stat else 0
-        )
-except IncidentDataError as exc:  # includes UnreadableFileError
+        ))  # fmt: skip
+except (IncidentDataError, StoreError) as exc:  # includes UnreadableFileError
     st.error(markdown_text(str(exc)))  # the message names the file: shown as written
     st.stop()
 
-st.sidebar.text(f"{data.label}: {summary_line(data.result)}")  # text: names are not markdown
-if n_rejected := len(data.result.rejected):
+if source.result is None:
+    st.sidebar.text(f"{source.label}: {source.total:,} incidents")
+else:
+    st.sidebar.text(f"{source.label}: {summary_line(source.result)}")  # names are not markdown
+n_rejected = len(source.result.rejected) if source.result is not None else 0
+if source.result is not None and n_rejected:
     with st.sidebar.expander(f"{n_rejected:,} rejected record{'s' if n_rejected != 1 else ''}"):
-        st.dataframe(data.result.rejected.head(10), hide_index=True, key="rejected_table")
+        st.dataframe(source.result.rejected.head(10), hide_index=True, key="rejected_table")
         st.download_button(
             "Download all rejected records (CSV)",
-            rejected_to_csv_bytes(data.result),
+            rejected_to_csv_bytes(source.result),
             file_name="rejected.csv",
             mime="text/csv",
             key="download_rejected",
             on_click="ignore",
         )
-for note in data.result.warnings:
+for note in source.result.warnings if source.result is not None else ():
     st.sidebar.text(note)
 if reference_error:
     st.sidebar.warning(markdown_text(reference_error))
 
-index = data.index
-data_span = index.date_span
+data_span = source.date_span
 if data_span is None:
-    st.info("This file holds no incident that could be shown.")
+    st.info(f"{'The store' if db_url else 'This file'} holds no incident that could be shown.")
     st.stop()
 # A slider needs two distinct ends.
 span = data_span if data_span[0] < data_span[1] else (data_span[0], data_span[1] + timedelta(1))
-groups = actor_table.groups(index.actor_names) if actor_table else {}
+groups = actor_table.groups(source.actor_names) if actor_table else {}
 site_names = dict(zip(sites["site_id"], sites["name"], strict=True)) if sites is not None else {}
 
 problems: list[str] = []
-defaults = View(actor_ranking=data.ranking)  # what a bare URL opens; links stay short
-if ss.get("_data_key") != data.key:
+defaults = View(actor_ranking=source.ranking)  # what a bare URL opens; links stay short
+if ss.get("_data_key") != source.key:
     first_visit = "_data_key" not in ss
     url_view, problems = view_from_query(
         query_dict() if first_visit else {},
-        actors=index.actor_names,
-        event_types=index.event_types,
-        sites=index.site_keys,
+        actors=source.actor_names,
+        event_types=source.event_types,
+        sites=source.site_keys,
         defaults=defaults,
     )
     if not first_visit:  # a new file keeps the presentation, not the filters
-        url_view = view_from_controls(ss.to_dict(), span, data.ranking)
+        url_view = view_from_controls(ss.to_dict(), span, source.ranking)
         url_view = url_view.with_changes(flt=IncidentFilter())
     apply_view(url_view, span, groups)
     problems += roles_beyond_controls(url_view.flt)
-    ss["_data_key"] = data.key
+    ss["_data_key"] = source.key
 if pending := ss.pop(PENDING, None):
     ss.update(pending)
 
@@ -293,7 +331,7 @@ c1.button("◀ Back", key="step_back", on_click=on_step, args=(span, True), widt
 c2.button("Next ▶", key="step_forward", on_click=on_step, args=(span, False), width="stretch")
 sb.radio("Step by", STEPS, key="step", horizontal=True, format_func=str.capitalize)
 c1, c2 = sb.columns([2, 3], vertical_alignment="center")
-c1.toggle("Play", key="playing", on_change=on_play, args=(span, index))
+c1.toggle("Play", key="playing", on_change=on_play, args=(span, source))
 c2.select_slider("Speed", SPEEDS, value=1.0, key="speed", label_visibility="collapsed",
                 format_func=lambda s: f"{s:g} s per step")  # fmt: skip
 sb.multiselect(
@@ -306,7 +344,7 @@ sb.multiselect(
 )
 sb.multiselect(
     "Actors",
-    index.actor_names,
+    source.actor_names,
     key="actors",
     on_change=on_actors,
     args=(groups,),
@@ -314,8 +352,8 @@ sb.multiselect(
 )
 sb.radio("Actors' side", tuple(ROLE_LABELS), key="actor_role", horizontal=True,
          format_func=ROLE_LABELS.__getitem__)  # fmt: skip
-sb.multiselect("Event type", index.event_types, key="types")
-sb.multiselect("Site", index.site_keys, key="sites", format_func=lambda k: site_names.get(k, k))
+sb.multiselect("Event type", source.event_types, key="types")
+sb.multiselect("Site", source.site_keys, key="sites", format_func=lambda k: site_names.get(k, k))
 sb.number_input("Minimum fatalities", min_value=0, step=1, key="min_fatalities")
 sb.text_input("Search notes, location and source", key="q", max_chars=200)
 sb.header("Map")
@@ -339,12 +377,16 @@ if ss["playing"]:
     play()
 
 # ---------------------------------------------------------------- one view
-view = view_from_controls(ss.to_dict(), span, data.ranking)
-if uploaded is None:  # the server's data: sessions with the same view share the selection
-    selection = shared_selection(data.key, repr(view), view, data, sites)
-else:  # an upload is this session's alone, and its memory goes with the session
-    selection = select_view(view, index, data_label=data.label, data_hash=data.sha256, sites=sites)
-shown = selection.incidents
+view = view_from_controls(ss.to_dict(), span, source.ranking)
+known_sites = None if sites is None else tuple(sites["site_id"])
+try:  # with a store, filters, counts and aggregates run in the database
+    if uploaded is None and not db_url:  # the server's file: one page per view for all
+        page = shared_page(source.key, repr(view), source, view, span, known_sites)
+    else:  # an upload is this session's alone; a store is asked afresh (others edit it)
+        page = page_of(source, view, span, known_sites)
+except StoreError as exc:
+    st.error(markdown_text(str(exc)))
+    st.stop()
 query = view_to_query(view, defaults=defaults)
 if {k: v if isinstance(v, list) else [v] for k, v in query.items()} != query_dict():
     st.query_params.from_dict(query)
@@ -356,28 +398,29 @@ st.title("Incident map")
 if problems:
     st.warning("Some parts of the link could not be used:")
     st.text("\n".join(problems))
-st.text(selection.caption)
-if upload is not None:
+st.text(page.caption)
+if uploaded is not None:
     st.caption(
-        f"This page's link keeps the filters and the view, not {upload.name}: whoever opens "
-        "it sees the server's data."
+        f"This page's link keeps the filters and the view, not {markdown_text(source.label)}: "
+        "whoever opens it sees the server's data."
     )
 m1, m2, m3 = st.columns(3)
-m1.metric("Incidents shown", f"{len(shown):,}", help=f"of {len(index):,} in the data")
-m2.metric("Fatalities", f"{int(shown['fatalities'].sum()):,}")
-m3.metric("Injuries", f"{int(shown['injuries'].fillna(0).sum()):,}")
+m1.metric("Incidents shown", f"{page.count:,}", help=f"of {source.total:,} in the data")
+m2.metric("Fatalities", f"{page.fatalities:,}")
+m3.metric("Injuries", f"{page.injuries or 0:,}")
 if n_rejected:
     st.warning(
-        f"{n_rejected:,} of the {n_rejected + len(index):,} records in {data.label} were "
-        "rejected and are not counted here; the sidebar lists them with the reason."
+        f"{n_rejected:,} of the {n_rejected + source.total:,} records in "
+        f"{markdown_text(source.label)} were rejected and are not counted here; the sidebar "
+        "lists them with the reason."
     )
 
-if len(shown) == 0:
+if page.count == 0:
     st.info("No incident matches these filters. Widen the time range or remove a filter.")
 # The map stays even when empty, so an empty playback step keeps the user's view.
 try:
-    base = build_view_base(view, data.extent)
-    layers = build_view_layers(selection)
+    base = build_view_base(view, source.extent)
+    layers = build_page_layers(view, page, source, sites)
 except MissingComponentError as exc:
     st.error(markdown_text(str(exc)))
 else:
@@ -385,23 +428,19 @@ else:
     # view; only the incident layers are swapped. returned_objects=[]: no rerun on pan.
     st_folium(base, key="map", feature_group_to_add=layers, layer_control=build_layer_control(),
               returned_objects=[], height=580, use_container_width=True)  # fmt: skip
-if len(shown):
+if page.count:
     st.subheader("Incidents per week")
-    flt = view.flt
-    table, colors = count_by_week(
-        shown, view.color_by, ranking=data.ranking, start=flt.start or span[0],
-        end=flt.end or span[1],
-    )  # fmt: skip
-    st.altair_chart(weekly_chart(table, colors, LEGEND_TITLES[view.color_by]), width="stretch")
+    chart = weekly_chart(page.weekly, page.colors, LEGEND_TITLES[view.color_by])
+    st.altair_chart(chart, width="stretch")
 
     st.subheader("Incidents shown")
     # The browser gets at most TABLE_ROWS rows: the whole selection would be megabytes per
     # change at national scale. The exports below hold every incident shown.
-    rows = shown[TABLE_COLUMNS].tail(TABLE_ROWS).iloc[::-1].copy()
+    rows = page.recent[TABLE_COLUMNS].copy()
     rows["event_date"] = rows["event_date"].dt.date
-    if len(shown) > TABLE_ROWS:
+    if page.count > TABLE_ROWS:
         st.caption(
-            f"The {TABLE_ROWS:,} most recent of {len(shown):,} incidents; "
+            f"The {TABLE_ROWS:,} most recent of {page.count:,} incidents; "
             "the CSV and GeoJSON exports hold them all."
         )
     st.dataframe(rows, hide_index=True, key="incident_table")
@@ -421,17 +460,17 @@ with st.expander("Export the incidents shown"):
         help="Device pixels per layout pixel: 2 draws text twice as sharp.",
     )  # fmt: skip
     try:
-        page, size_error = PageOptions(int(width), int(height), float(scale)), False
+        page_size, size_error = PageOptions(int(width), int(height), float(scale)), False
     except ValueError as exc:  # a size the page cannot be laid out in: the user can fix it
         st.error(markdown_text(str(exc)))
-        page, size_error = PageOptions(), True
+        page_size, size_error = PageOptions(), True
     # Callables run only on click, so a rerun never pays for an export.
     for col, (fmt, mime) in zip(
         st.columns(len(EXPORT_FORMATS)), EXPORT_FORMATS.items(), strict=True
     ):
         col.download_button(
             EXPORT_LABELS[fmt],
-            partial(export_bytes, fmt, selection, page),
+            partial(export_source, fmt, view, source, sites, page_size),
             file_name=export_filename(view.title, fmt),
             mime=mime,
             key=f"download_{fmt}",

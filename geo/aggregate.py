@@ -393,8 +393,34 @@ def build_heat_points(
     lon, lat = point_coordinates(incidents)
     weight = casualties(incidents) + 1.0
     ok = np.isfinite(lat) & np.isfinite(lon)
-    lat, lon, weight = lat[ok], lon[ok], weight[ok]
-    cell = HEAT_GRID_DEGREES
+    return sum_heat_points(lat[ok], lon[ok], weight[ok], binned=binned, max_points=max_points)
+
+
+def sum_heat_points(
+    lat: np.ndarray,
+    lon: np.ndarray,
+    weight: np.ndarray,
+    *,
+    binned: bool = True,
+    cell: float = HEAT_GRID_DEGREES,
+    max_points: int = HEAT_MAX_POINTS,
+) -> list[list[float]]:
+    """Heat-map ``[lat, lon, weight]`` rows, summed on a doubling grid when binned.
+
+    Parameters
+    ----------
+    lat, lon, weight : ndarray of float
+        Points (or weighted centres of cells smaller than ``cell``) and their weights.
+    binned : bool, default True
+        Sum until at most ``max_points`` rows remain.
+    cell : float, default :data:`HEAT_GRID_DEGREES`
+        The first grid's cell side in degrees.
+    max_points : int, default :data:`HEAT_MAX_POINTS`
+
+    Returns
+    -------
+    list of [lat, lon, weight]
+    """
     while binned and len(lat) > max_points:
         # A centre stays inside its cell, so summing centres on a doubled grid is exact.
         i = np.floor(lat / cell).astype(np.int64)

@@ -7,12 +7,13 @@ own exceptions into one-sentence messages and exit codes.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from geo.limits import REPORT_SCALE, REPORT_SIDE_PIXELS
 from geo.schema import EVENT_TYPES, IncidentDataError, MissingComponentError
@@ -134,6 +135,12 @@ def _add_export_arguments(parser: argparse.ArgumentParser) -> None:
         type=Path,
         metavar="PATH",
         help="incident file (default: the bundled data/incidents.geojson)",
+    )
+    parser.add_argument(
+        "--db",
+        metavar="URL",
+        help="an incident store instead of a file (sqlite:///path.db or "
+        "postgresql://user@host:port/db; INCIDENT_MAP_DB when --data is not given)",
     )
     parser.add_argument(
         "--recipe",
@@ -287,13 +294,13 @@ def export_view_from_arguments(
     return view, _page_from(page, ns)
 
 
-def _warn_unknown(flt: IncidentFilter, gdf: gpd.GeoDataFrame) -> None:
+def _warn_unknown(flt: IncidentFilter, gdf: gpd.GeoDataFrame | None, source: Any = None) -> None:
     """One line per filter value that no incident has (a typo shows an empty map)."""
     if not (flt.actors or flt.actors1 or flt.actors2 or flt.event_types or flt.sites):
         return
     from geo.filters import IncidentIndex
 
-    index = IncidentIndex(gdf)
+    index = IncidentIndex(gdf) if source is None else source
     for label, values, known in (
         ("actor", flt.actors, set(index.actor_names)),
         ("actor1", flt.actors1, set(index.actor_names)),
@@ -325,6 +332,7 @@ def _export(ns: argparse.Namespace) -> int:
     from geo.load import file_sha256
     from geo.recipe import read_recipe
     from geo.report import PageOptions
+    from geo.store.errors import StoreError
     from geo.view import View
 
     try:
@@ -347,10 +355,14 @@ def _export(ns: argparse.Namespace) -> int:
                         file=sys.stderr,
                     )
         view, page = export_view_from_arguments(ns, view, page)
-        gdf, path, sites = load_export_data(data_path)
-        _warn_unknown(view.flt, gdf)
-        recipe_path = export_loaded(ns.out, view, page, gdf, path, sites)
-    except (IncidentDataError, MissingComponentError) as exc:
+        db_url = ns.db or (os.environ.get("INCIDENT_MAP_DB") if data_path is None else None)
+        if db_url:
+            recipe_path = _export_store(ns.out, view, page, db_url)
+        else:
+            gdf, path, sites = load_export_data(data_path)
+            _warn_unknown(view.flt, gdf)
+            recipe_path = export_loaded(ns.out, view, page, gdf, path, sites)
+    except (IncidentDataError, MissingComponentError, StoreError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     except OSError as exc:  # the previous file and recipe, if any, are left whole
@@ -358,6 +370,22 @@ def _export(ns: argparse.Namespace) -> int:
         return 2
     print(f"wrote {ns.out} and its recipe {recipe_path}")
     return 0
+
+
+def _export_store(out: Path, view: View, page: PageOptions, url: str) -> Path:
+    """Export a view of an incident store: the filter runs in the database."""
+    from geo.export import export_selection_to
+    from geo.sites import DEFAULT_SITES_PATH, read_sites
+    from geo.store import open_store
+    from geo.store.source import StoreSource, export_selection
+
+    sites = read_sites(DEFAULT_SITES_PATH) if DEFAULT_SITES_PATH.is_file() else None
+    with open_store(url) as store:
+        source = StoreSource(store)
+        _warn_unknown(view.flt, None, source)
+        if not view.actor_ranking and view.color_by == "actor":
+            view = view.with_changes(actor_ranking=source.ranking)
+        return export_selection_to(out, export_selection(view, source, sites), page, data_path=None)
 
 
 # --------------------------------------------------------------------------- parser

@@ -235,10 +235,9 @@ def export_loaded(
     The export is written atomically and the recipe after it, so a failure leaves the
     previous export and recipe whole.
     """
-    from geo.fileio import write_with_companions
     from geo.load import file_sha256
 
-    fmt = export_format(out)
+    export_format(out)  # an unknown suffix is refused before any work
     data_hash = file_sha256(path)
     if not view.actor_ranking and view.color_by == "actor":
         # Rank actors over the whole file, as the dashboard does, so colours do not move.
@@ -246,14 +245,40 @@ def export_loaded(
     selection = select_view(
         view, IncidentIndex(gdf), data_label=path.name, data_hash=data_hash, sites=sites
     )
+    return export_selection_to(out, selection, page, data_path=str(path))
+
+
+def export_selection_to(
+    out: Path, selection: Selection, page: PageOptions | None, *, data_path: str | None
+) -> Path:
+    """Export a view's selection to a file and write its recipe beside it; return the recipe.
+
+    Parameters
+    ----------
+    out : Path
+        The output file; its suffix picks the format.
+    selection : Selection
+        What the view selects, from a file or a store.
+    page : PageOptions, optional
+    data_path : str or None
+        The data file the recipe names; None when the incidents come from a store.
+
+    Returns
+    -------
+    Path
+    """
+    from geo.fileio import write_with_companions
+
+    fmt = export_format(out)
+    view = selection.view
     created = datetime.now(UTC).replace(microsecond=0)
     content, extent = _export_content(fmt, selection, page, created)
     recipe = Recipe(
         view=view.with_changes(extent=_rounded(extent)),
         page=page or PageOptions(),
         format=fmt,
-        data_path=str(path),
-        data_sha256=data_hash,
+        data_path=data_path,
+        data_sha256=selection.data_hash,
         created=created.isoformat().replace("+00:00", "Z"),
     )
     recipe_path = recipe_path_for(out)

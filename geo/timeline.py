@@ -34,6 +34,7 @@ def count_by_week(
     ranking: Sequence[str] = (),
     start: date | None = None,
     end: date | None = None,
+    weights: str | None = None,
 ) -> tuple[pd.DataFrame, dict[str, str]]:
     """Count incidents per week and per colour-legend entry.
 
@@ -52,6 +53,9 @@ def count_by_week(
         Actors ranked over the whole dataset, so the groups match the map's.
     start, end : date, optional
         The window shown; widened to whole weeks.
+    weights : str, optional
+        A column of incident counts: each row then stands for that many incidents
+        (rows already grouped, e.g. by day in a database).
 
     Returns
     -------
@@ -72,11 +76,11 @@ def count_by_week(
     days = pd.to_datetime(incidents["event_date"]).dt.normalize()
     valid = days.notna()
     weeks = days[valid] - pd.to_timedelta(days[valid].dt.day_of_week, unit="D")
-    counts = (
-        pd.DataFrame({"week": weeks, "group": keys[valid].to_numpy()})
-        .groupby(["week", "group"], sort=False)
-        .size()
-    )
+    frame = pd.DataFrame({"week": weeks, "group": keys[valid].to_numpy()})
+    if weights is not None:
+        frame["n"] = incidents[weights].to_numpy()[valid.to_numpy()]
+    grouped = frame.groupby(["week", "group"], sort=False)
+    counts = grouped.size() if weights is None else grouped["n"].sum()
     if weeks.empty:
         empty = pd.DataFrame(
             {

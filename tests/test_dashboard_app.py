@@ -7,6 +7,7 @@ package's filter code, so a wrong filter shows up as a mismatch.
 from __future__ import annotations
 
 import json
+import re
 from datetime import date
 from pathlib import Path
 
@@ -15,12 +16,19 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
+from geo.webtext import WORD_JOINER
+
 REPO = Path(__file__).resolve().parents[1]
 DASHBOARD = REPO / "dashboard.py"
 DATA = REPO / "data" / "incidents.geojson"
 ACTORS = REPO / "data" / "actors.csv"
 ACTOR_FIELDS = ["actor1", "actor2", "assoc_actor_1", "assoc_actor_2"]
 TIMEOUT_S = 120
+
+
+def as_shown(markdown: str) -> str:
+    """What a reader sees of escaped Markdown: backslash escapes and word joiners removed."""
+    return re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", markdown).replace(WORD_JOINER, "")
 
 
 @pytest.fixture(autouse=True)
@@ -371,7 +379,7 @@ def test_rejected_records_are_said_in_the_main_area(tmp_path, monkeypatch):
     monkeypatch.setenv("INCIDENT_MAP_DATA", str(other))
     at = run_app()
     assert shown(at) == 23
-    said = [w.value for w in at.main.warning]
+    said = [as_shown(w.value) for w in at.main.warning]
     assert any("27 of the 50 records in mine.csv were rejected" in w for w in said), said
 
 

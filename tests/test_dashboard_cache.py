@@ -65,19 +65,19 @@ def test_cleared_cache_reloads_from_the_prepared_copy(
     st.cache_resource.clear()
 
 
-def test_sessions_with_the_same_view_share_one_selection(
+def test_sessions_with_the_same_view_share_one_page(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from geo import view as view_module
+    from geo.store.source import FileSource
 
     calls: list[object] = []
-    real = view_module.select_view
+    real = FileSource.page
 
-    def counting(view, index, **kwargs):  # type: ignore[no-untyped-def]
-        calls.append(view)
-        return real(view, index, **kwargs)
+    def counting(self, flt, **kwargs):  # type: ignore[no-untyped-def]
+        calls.append(flt)
+        return real(self, flt, **kwargs)
 
-    monkeypatch.setattr(view_module, "select_view", counting)
+    monkeypatch.setattr(FileSource, "page", counting)
     monkeypatch.setenv(prepared.CACHE_ENV, str(tmp_path / "cache"))
     monkeypatch.delenv("INCIDENT_MAP_DATA", raising=False)
     st.cache_data.clear()

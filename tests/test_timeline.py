@@ -210,3 +210,26 @@ def test_steps_tile_any_span_without_gap_or_overlap(a, b, offset, length, step, 
 def test_unknown_step_is_refused():
     with pytest.raises(ValueError, match="step"):
         step_window(SPAN, "day", SPAN)
+
+
+def test_weekly_counts_of_grouped_rows_equal_the_counts_of_the_rows():
+    rows = pd.DataFrame(
+        {
+            "event_date": pd.to_datetime(["2020-01-06", "2020-01-06", "2020-01-08", "2020-01-20"]),
+            "event_type": ["Battles", "Battles", "Riots", "Battles"],
+            "actor1": ["A", "A", "B", "A"],
+        }
+    )
+    grouped = pd.DataFrame(
+        {
+            "event_date": pd.to_datetime(["2020-01-06", "2020-01-08", "2020-01-20"]),
+            "event_type": ["Battles", "Riots", "Battles"],
+            "actor1": ["A", "B", "A"],
+            "n": [2, 1, 1],
+        }
+    )
+    want, want_colors = count_by_week(rows, "event_type")
+    got, got_colors = count_by_week(grouped, "event_type", weights="n")
+    pd.testing.assert_frame_equal(got, want)
+    assert got_colors == want_colors
+    assert int(got["incidents"].sum()) == 4

@@ -19,8 +19,9 @@ rings, sites), :mod:`~geo.mapview.controls` (legend, styles, base layer) and
 
 from __future__ import annotations
 
-from geo.aggregate import MARKER_LIMIT
+from geo.aggregate import HEAT_GRID_DEGREES, MARKER_LIMIT, sum_heat_points
 from geo.mapview.build import (
+    build_aggregate_layers,
     build_base_map,
     build_incident_layers,
     build_layer_control,
@@ -37,6 +38,9 @@ from geo.symbology import GEO_PRECISION_OPACITY, LEGEND_TITLES, SIZE_KEY, marker
 
 __all__ = [
     "COLOR_BY",
+    "HEAT_GRID_DEGREES",
+    "build_aggregate_layers",
+    "sum_heat_points",
     "GEO_PRECISION_OPACITY",
     "LEGEND_TITLES",
     "MARKER_LIMIT",

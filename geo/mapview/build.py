@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import folium
 import geopandas as gpd
@@ -276,6 +277,64 @@ def build_incident_layers(
         _SiteMarkers(sites).add_to(group)
         groups.append(group)
 
+    for group in groups:
+        assets.localize_map(group)  # type: ignore[arg-type]  # any element tree works
+    return groups
+
+
+def build_aggregate_layers(
+    total: int,
+    colors: dict[str, str],
+    clusters: dict[str, Any],
+    *,
+    options: MapOptions = MapOptions(),
+    heat: list[list[float]] | None = None,
+    sites: gpd.GeoDataFrame | None = None,
+) -> list[folium.FeatureGroup]:
+    """Build the layers of a view above :data:`MARKER_LIMIT` from counts made elsewhere.
+
+    The layers :func:`build_incident_layers` draws for that many incidents, when the
+    counting ran in a database rather than on a frame.
+
+    Parameters
+    ----------
+    total : int
+        How many incidents the view shows.
+    colors : dict of str to str
+        Legend label -> colour (see :func:`geo.palette.color_codes`).
+    clusters : dict
+        See :func:`geo.aggregate.build_cluster_payload`.
+    options : MapOptions, optional
+    heat : list of [lat, lon, weight], optional
+        Drawn when ``options.show_heatmap``.
+    sites : GeoDataFrame, optional
+        The sites layer, drawn when ``options.show_sites``.
+
+    Returns
+    -------
+    list of folium.FeatureGroup
+        As :func:`build_incident_layers` returns them.
+    """
+    from geo.aggregate import ClusterLayer
+
+    draw_sites = options.show_sites and sites is not None and len(sites) > 0
+    symbols = {"approximate_dates": False, "approximate_places": False, "sizes": False,
+               "rings": False, "sites": draw_sites, "grid": True}  # fmt: skip
+    info = folium.FeatureGroup(name="Legend", control=False)
+    _MapInfo(total, options, list(colors.items()), symbols).add_to(info)
+    groups = [info]
+    if options.show_heatmap and heat:
+        group = folium.FeatureGroup(name="Heat map")
+        HeatMap(heat, radius=18, blur=15, min_opacity=0.3).add_to(group)
+        groups.append(group)
+    if total:
+        group = folium.FeatureGroup(name="Incidents")
+        ClusterLayer(clusters).add_to(group)
+        groups.append(group)
+    if draw_sites and sites is not None:
+        group = folium.FeatureGroup(name="Sites")
+        _SiteMarkers(sites).add_to(group)
+        groups.append(group)
     for group in groups:
         assets.localize_map(group)  # type: ignore[arg-type]  # any element tree works
     return groups

@@ -1,0 +1,471 @@
+"""Where the dashboard's incidents come from: a loaded file or a store, behind one interface.
+
+The dashboard asks a source for what one page shows (:meth:`IncidentSource.page`): the
+metrics, the caption, the weekly counts, the markers (or, above
+:data:`geo.aggregate.MARKER_LIMIT`, the cluster payload and heat points), the most recent
+rows for the table and the sites named. :class:`FileSource` computes it from an in-memory
+:class:`geo.dataset.Dataset`; :class:`StoreSource` has the database filter, count and
+aggregate, so only what the page shows comes back, whatever the store's size.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from dataclasses import dataclass
+from datetime import date
+from typing import Any, Final, Protocol
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import sqlalchemy as sa
+
+from geo.aggregate import HEAT_MAX_POINTS, MARKER_LIMIT, build_cluster_payload, build_heat_points
+from geo.dataset import Dataset
+from geo.filters import IncidentFilter
+from geo.importers import ImportResult
+from geo.mapview import (
+    HEAT_GRID_DEGREES,
+    MapOptions,
+    build_aggregate_layers,
+    build_view_layers,
+    sum_heat_points,
+)
+from geo.palette import color_codes, rank_actors
+from geo.playback import first_incident_day
+from geo.report import describe_caption, describe_filters, describe_period
+from geo.store.clusters import cluster_payload, fetch_frame
+from geo.store.engine import database_errors
+from geo.store.query import _floor, filter_clause, select_incidents
+from geo.store.schema import incident_actors
+from geo.store.schema import incidents as t
+from geo.store.store import IncidentStore
+from geo.timeline import count_by_week
+from geo.view import Extent, Selection, View, data_extent, to_leaflet
+
+TABLE_ROWS: Final = 1000
+COLOR_COLUMNS: Final = {"event_type": "event_type", "actor": "actor1"}
+
+
+@dataclass(frozen=True)
+class Page:
+    """What one view of the dashboard shows, computed by a source.
+
+    Attributes
+    ----------
+    count, fatalities : int
+        Incidents that pass the filter, and their fatalities.
+    injuries : int or None
+        Their injuries; None when none of them records injuries.
+    caption : str
+        Period, filters and count, as on the report.
+    colors : dict of str to str
+        Legend label -> colour, for the labels present.
+    weekly : DataFrame
+        :func:`geo.timeline.count_by_week`'s table.
+    incidents : GeoDataFrame or None
+        Every incident shown, when at most :data:`MARKER_LIMIT`; otherwise None.
+    clusters : dict or None
+        :func:`geo.aggregate.build_cluster_payload`'s payload, above :data:`MARKER_LIMIT`.
+    heat : list or None
+        Heat-map points above :data:`MARKER_LIMIT`, when asked for.
+    recent : GeoDataFrame
+        The most recent incidents shown (at most ``table_rows``), most recent first.
+    site_ids : tuple of str
+        Sites named by the incidents shown.
+    """
+
+    count: int
+    fatalities: int
+    injuries: int | None
+    caption: str
+    colors: dict[str, str]
+    weekly: pd.DataFrame
+    incidents: gpd.GeoDataFrame | None
+    clusters: dict[str, Any] | None
+    heat: list[list[float]] | None
+    recent: gpd.GeoDataFrame
+    site_ids: tuple[str, ...]
+
+    @property
+    def aggregated(self) -> bool:
+        """Whether the map draws clusters instead of markers."""
+        return self.incidents is None
+
+
+class IncidentSource(Protocol):
+    """What the dashboard and the exports need from the incidents they show."""
+
+    key: str
+    label: str
+    sha256: str | None
+    result: ImportResult | None
+    total: int
+    date_span: tuple[date, date] | None
+    actor_names: tuple[str, ...]
+    event_types: tuple[str, ...]
+    site_keys: tuple[str, ...]
+    ranking: tuple[str, ...]
+    bounds: list[list[float]]
+    extent: Extent
+
+    def page(
+        self,
+        flt: IncidentFilter,
+        *,
+        color_by: str,
+        heatmap: bool = False,
+        table_rows: int = TABLE_ROWS,
+        span: tuple[date, date] | None = None,
+        known_sites: Collection[str] | None = None,
+    ) -> Page:
+        """Compute what the page shows for a filter."""
+        ...
+
+    def select(self, flt: IncidentFilter) -> gpd.GeoDataFrame:
+        """Every incident that passes a filter, for the exports."""
+        ...
+
+    def first_day(self, flt: IncidentFilter) -> date | None:
+        """Return the first day of the first incident a filter keeps, whatever its time window."""
+        ...
+
+
+def _recent(gdf: gpd.GeoDataFrame, rows: int) -> gpd.GeoDataFrame:
+    return gdf.tail(rows).iloc[::-1]
+
+
+class FileSource:
+    """A file loaded into memory (see :func:`geo.dataset.prepare_dataset`).
+
+    Parameters
+    ----------
+    data : Dataset
+    """
+
+    def __init__(self, data: Dataset) -> None:
+        self.data = data
+        idx = data.index
+        self.key, self.label = data.key, data.label
+        self.sha256: str | None = data.sha256
+        self.result: ImportResult | None = data.result
+        self.total = len(idx)
+        self.date_span = idx.date_span
+        self.actor_names, self.event_types = idx.actor_names, idx.event_types
+        self.site_keys, self.ranking, self.bounds = idx.site_keys, data.ranking, data.bounds
+        self.extent = data.extent
+
+    def select(self, flt: IncidentFilter) -> gpd.GeoDataFrame:
+        """Every incident that passes a filter (the index's selection)."""
+        return self.data.index.select(flt)
+
+    def first_day(self, flt: IncidentFilter) -> date | None:
+        """Return the first day of the first incident a filter keeps, whatever its time window."""
+        return first_incident_day(self.data.index, flt)
+
+    def page(
+        self,
+        flt: IncidentFilter,
+        *,
+        color_by: str,
+        heatmap: bool = False,
+        table_rows: int = TABLE_ROWS,
+        span: tuple[date, date] | None = None,
+        known_sites: Collection[str] | None = None,
+    ) -> Page:
+        """Compute what the page shows from the selection in memory (see :class:`Page`)."""
+        shown = self.select(flt)
+        lo, hi = span or self.date_span or (None, None)
+        weekly, colors = count_by_week(
+            shown, color_by, ranking=self.ranking, start=flt.start or lo, end=flt.end or hi
+        )
+        _, legend = color_codes(shown, color_by, ranking=self.ranking)
+        aggregated = len(shown) > MARKER_LIMIT
+        injuries = shown["injuries"].dropna()
+        return Page(
+            count=len(shown),
+            fatalities=int(shown["fatalities"].sum()),
+            injuries=int(injuries.sum()) if len(injuries) else None,
+            caption=describe_caption(flt, shown, self.total),
+            colors=legend,
+            weekly=weekly,
+            incidents=None if aggregated else shown,
+            clusters=build_cluster_payload(shown, legend, color_by) if aggregated else None,
+            heat=build_heat_points(shown, binned=True) if aggregated and heatmap else None,
+            recent=_recent(shown, table_rows),
+            site_ids=tuple(sorted(set(shown["site_id"]) - {""})),
+        )
+
+
+class StoreSource:
+    """An incident store: every page is filtered, counted and aggregated in the database.
+
+    What describes the whole store (its size, span, actors, types, sites, actor ranking
+    and extent) is read once, when the source is made.
+
+    Parameters
+    ----------
+    store : IncidentStore
+    """
+
+    def __init__(self, store: IncidentStore) -> None:
+        self.store = store
+        self.label = store.url
+        self.sha256: str | None = None
+        self.result: ImportResult | None = None
+        alive = t.c.deleted_at.is_(None)
+        with database_errors(store.engine.url), store.engine.connect() as conn:
+            total, first, last, west, south, east, north, changed = conn.execute(
+                sa.select(
+                    sa.func.count(),
+                    sa.func.min(t.c.event_date),
+                    sa.func.max(sa.func.coalesce(t.c.end_date, t.c.event_date)),
+                    sa.func.min(t.c.longitude),
+                    sa.func.min(t.c.latitude),
+                    sa.func.max(t.c.longitude),
+                    sa.func.max(t.c.latitude),
+                    sa.func.max(t.c.updated_at),
+                ).where(alive)
+            ).one()
+            actors = conn.execute(
+                sa.select(incident_actors.c.actor)
+                .distinct()
+                .where(incident_actors.c.incident_id.in_(sa.select(t.c.id).where(alive)))
+            ).scalars()
+            self.actor_names = tuple(sorted(str(a) for a in actors if a))
+            types = conn.execute(sa.select(t.c.event_type).distinct().where(alive)).scalars()
+            self.event_types = tuple(sorted(str(v) for v in types))
+            site_key = sa.case((t.c.site_id == "", t.c.location), else_=t.c.site_id)
+            sites = conn.execute(sa.select(site_key).distinct().where(alive)).scalars()
+            self.site_keys = tuple(sorted(str(s) for s in sites if s))
+            by_actor = conn.execute(
+                sa.select(t.c.actor1, sa.func.count()).where(alive).group_by(t.c.actor1)
+            ).all()
+        self.total = int(total)
+        self.key = f"{store.url}:{self.total}:{changed}"
+        self.date_span = (_as_date(first), _as_date(last)) if total else None
+        counts = pd.Series({str(a): int(n) for a, n in by_actor if a}, dtype="int64")
+        # rank_actors counts names; a name repeated by its count ranks the same way.
+        self.ranking = (
+            tuple(rank_actors(counts.index.repeat(counts.to_numpy()))) if len(counts) else ()
+        )
+        corners = gpd.GeoDataFrame(
+            geometry=gpd.points_from_xy([west, east], [south, north]) if total else [],
+            crs="EPSG:4326",
+        )
+        self.extent = data_extent(corners)
+        self.bounds = to_leaflet(self.extent)
+
+    def select(self, flt: IncidentFilter) -> gpd.GeoDataFrame:
+        """Every incident that passes a filter, read from the store."""
+        return self.store.query(flt)
+
+    def first_day(self, flt: IncidentFilter) -> date | None:
+        """Return the first day of the first incident a filter keeps, whatever its time window."""
+        where = filter_clause(flt.with_changes(start=None, end=None), self.store.dialect)
+        with database_errors(self.store.engine.url), self.store.engine.connect() as conn:
+            first = conn.execute(sa.select(sa.func.min(t.c.event_date)).where(where)).scalar()
+        return None if first is None else _as_date(first)
+
+    def page(
+        self,
+        flt: IncidentFilter,
+        *,
+        color_by: str,
+        heatmap: bool = False,
+        table_rows: int = TABLE_ROWS,
+        span: tuple[date, date] | None = None,
+        known_sites: Collection[str] | None = None,
+    ) -> Page:
+        """Compute what the page shows in the database (see :class:`Page`).
+
+        ``known_sites`` (the gazetteer's ids, when the map can only draw those) limits the
+        sites looked up; by default every site the incidents name is.
+        """
+        if color_by not in COLOR_COLUMNS:
+            raise ValueError(
+                f"color_by must be one of {', '.join(COLOR_COLUMNS)}; got {color_by!r}"
+            )
+        column = COLOR_COLUMNS[color_by]
+        where = filter_clause(flt, self.store.dialect)
+        with database_errors(self.store.engine.url), self.store.engine.connect() as conn:
+            groups = _day_groups(conn, where, column)
+            count = int(groups["n"].sum())
+            named = sa.and_(where, t.c.site_id != "")
+            if known_sites is not None:  # an index lookup instead of a scan of every match
+                named = sa.and_(where, t.c.site_id.in_(sorted({*known_sites, *flt.sites})))
+            pairs = conn.execute(sa.select(t.c.site_id, t.c.location).distinct().where(named)).all()
+            values = pd.DataFrame({column: groups["value"].astype(object)})
+            _, colors = color_codes(values, color_by, ranking=self.ranking)
+            if count <= MARKER_LIMIT:
+                shown: gpd.GeoDataFrame | None = select_incidents(conn, where)
+                recent = _recent(shown, table_rows)
+                clusters = heat = None
+            else:
+                shown = None
+                newest = (
+                    sa.select(t.c.id)
+                    .where(where)
+                    .order_by(t.c.event_date.desc(), t.c.event_id.desc(), t.c.id.desc())
+                    .limit(table_rows)
+                )
+                recent = _recent(select_incidents(conn, t.c.id.in_(newest)), table_rows)
+                clusters = cluster_payload(conn, where, colors, color_by, count=count)
+                heat = _heat(conn, where, count) if heatmap else None
+        weights = groups.rename(columns={"value": column, "day": "event_date"})
+        lo, hi = span or self.date_span or (None, None)
+        weekly, _ = count_by_week(
+            weights,
+            color_by,
+            ranking=self.ranking,
+            start=flt.start or lo,
+            end=flt.end or hi,
+            weights="n",
+        )
+        first_last = pd.DataFrame(
+            {
+                "event_date": [groups["day"].min()] if count else [],
+                "end_date": [groups["last"].max()] if count else [],
+            }
+        )
+        site_names = {str(s): str(loc) for s, loc in pairs}
+        caption = " · ".join(
+            [
+                describe_period(flt, first_last),  # type: ignore[arg-type]
+                *describe_filters(flt, site_names),
+                f"{count:,} of {self.total:,} incidents shown",
+            ]
+        )
+        recorded = int(groups["injured_n"].sum())
+        return Page(
+            count=count,
+            fatalities=int(groups["fatalities"].sum()),
+            injuries=int(groups["injuries"].sum()) if recorded else None,
+            caption=caption,
+            colors=colors,
+            weekly=weekly,
+            incidents=shown,
+            clusters=clusters,
+            heat=heat,
+            recent=recent,
+            site_ids=tuple(sorted(site_names)),
+        )
+
+
+def _as_date(value: Any) -> date:
+    """Read a database date as :class:`datetime.date` (drivers return dates or ISO text)."""
+    return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
+
+
+def _day_groups(conn: sa.Connection, where: sa.ColumnElement[bool], column: str) -> pd.DataFrame:
+    """Per (day, colour value): incidents, fatalities, injuries and the last day covered."""
+    stmt = (
+        sa.select(
+            t.c.event_date.label("day"),
+            t.c[column].label("value"),
+            sa.func.count().label("n"),
+            sa.func.coalesce(sa.func.sum(t.c.fatalities), 0).label("fatalities"),
+            sa.func.coalesce(sa.func.sum(t.c.injuries), 0).label("injuries"),
+            sa.func.count(t.c.injuries).label("injured_n"),
+            sa.func.max(sa.func.coalesce(t.c.end_date, t.c.event_date)).label("last"),
+        )
+        .where(where)
+        .group_by(t.c.event_date, t.c[column])
+    )
+    groups = fetch_frame(
+        conn, stmt, ["day", "value", "n", "fatalities", "injuries", "injured_n", "last"]
+    )
+    for col in ("day", "last"):
+        groups[col] = pd.to_datetime(groups[col].map(_as_date) if len(groups) else groups[col])
+    return groups
+
+
+def _heat(conn: sa.Connection, where: sa.ColumnElement[bool], count: int) -> list[list[float]]:
+    """Heat points as the map sums them, the first grid summed in the database."""
+    weight = t.c.fatalities + sa.func.coalesce(t.c.injuries, 0) + 1
+    if count <= HEAT_MAX_POINTS:
+        rows = conn.execute(sa.select(t.c.latitude, t.c.longitude, weight).where(where)).all()
+        arr = np.asarray(rows, dtype=np.float64).reshape(-1, 3)
+        return sum_heat_points(arr[:, 0], arr[:, 1], arr[:, 2])
+    dialect = conn.dialect.name
+    cell = HEAT_GRID_DEGREES
+    stmt = (
+        sa.select(
+            sa.func.sum(weight),
+            sa.func.sum(t.c.latitude * weight),
+            sa.func.sum(t.c.longitude * weight),
+        )
+        .where(where)
+        .group_by(_floor(t.c.latitude / cell, dialect), _floor(t.c.longitude / cell, dialect))
+    )
+    arr = np.asarray(conn.execute(stmt).all(), dtype=np.float64).reshape(-1, 3)
+    total = arr[:, 0]
+    return sum_heat_points(arr[:, 1] / total, arr[:, 2] / total, total, cell=cell * 2)
+
+
+def page_sites(view: View, page: Page, sites: gpd.GeoDataFrame | None) -> gpd.GeoDataFrame | None:
+    """Pick the sites a page draws with labels, by :attr:`geo.view.View.site_layer`."""
+    if sites is None or view.site_layer == "none":
+        return None
+    if view.site_layer == "shown":
+        sites = sites[sites["site_id"].isin(page.site_ids)]
+    return sites if len(sites) else None
+
+
+def build_page_layers(
+    view: View, page: Page, source: IncidentSource, sites: gpd.GeoDataFrame | None = None
+) -> list[Any]:
+    """Build the map's incident layers of a page: markers, or clusters above the limit.
+
+    Parameters
+    ----------
+    view : View
+    page : Page
+        From ``source.page(view.flt, ...)``.
+    source : IncidentSource
+    sites : GeoDataFrame, optional
+        The whole sites layer.
+
+    Returns
+    -------
+    list of folium.FeatureGroup
+        What :func:`geo.mapview.build_view_layers` draws for the same incidents.
+    """
+    if page.incidents is not None:
+        return build_view_layers(page_selection(view, page.incidents, source, sites))
+    options = MapOptions(
+        color_by=view.color_by,
+        basemap=view.basemap,
+        show_clusters=view.show_clusters,
+        show_heatmap=view.show_heatmap,
+        show_uncertainty=view.show_uncertainty,
+        show_sites=view.show_sites,
+        title=view.title,
+        caption=page.caption,
+        actors=view.actor_ranking,
+    )
+    return build_aggregate_layers(
+        page.count,
+        page.colors,
+        page.clusters or {},
+        options=options,
+        heat=page.heat,
+        sites=page_sites(view, page, sites),
+    )
+
+
+def page_selection(
+    view: View,
+    incidents: gpd.GeoDataFrame,
+    source: IncidentSource,
+    sites: gpd.GeoDataFrame | None = None,
+) -> Selection:
+    """Wrap incidents read from a source as a :class:`geo.view.Selection`."""
+    return Selection(view, incidents, source.total, source.label, source.sha256, sites)
+
+
+def export_selection(
+    view: View, source: IncidentSource, sites: gpd.GeoDataFrame | None = None
+) -> Selection:
+    """Read every incident a view shows from the source, when an export is asked for."""
+    return page_selection(view, source.select(view.flt), source, sites)

@@ -1,0 +1,124 @@
+"""A page computed in the database equals the page computed from the file in memory."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from geo.aggregate import MARKER_LIMIT
+from geo.dataset import prepare_dataset
+from geo.filters import IncidentFilter
+from geo.importers import ImportResult
+from geo.incidents import point_coordinates
+from geo.store.source import FileSource, StoreSource
+from tests.store.test_clusters import assert_same_payload
+from tests.store.test_query import SEED, random_filter, random_incidents
+
+SITE_PLACES = {"camp_taji": "Taji", "al_asad": "Al Asad"}
+
+
+def sited(gdf):
+    """Give each site one place name, as a gazetteer does."""
+    out = gdf.copy()
+    named = out["site_id"] != ""
+    out.loc[named, "location"] = out.loc[named, "site_id"].map(SITE_PLACES)
+    return out
+
+
+def file_source(gdf) -> FileSource:
+    result = ImportResult(gdf.copy(), pd.DataFrame(), len(gdf), "incident-map")
+    return FileSource(prepare_dataset(result, "k", "test.geojson", "0" * 64))
+
+
+def assert_same_page(got, want) -> None:
+    assert (got.count, got.fatalities, got.injuries) == (want.count, want.fatalities, want.injuries)
+    assert got.caption == want.caption
+    assert got.colors == want.colors
+    pd.testing.assert_frame_equal(got.weekly, want.weekly, check_dtype=False)
+    assert got.site_ids == want.site_ids
+    assert got.aggregated == want.aggregated
+    if want.aggregated:
+        assert_same_payload(got.clusters, want.clusters)
+    else:
+        assert list(got.incidents["event_id"]) == list(want.incidents["event_id"])
+    # Same newest day first; rows of one day may come in another order.
+    assert len(got.recent) == len(want.recent)
+    assert list(got.recent["event_date"]) == list(want.recent["event_date"])
+
+
+@pytest.mark.parametrize("color_by", ["event_type", "actor"])
+def test_store_pages_equal_file_pages_on_random_filters(store, color_by):
+    rng = np.random.default_rng(SEED + 11)
+    gdf = sited(random_incidents(MARKER_LIMIT + 700, rng))
+    store.store_incidents(gdf, origin="test")
+    on_file, on_store = file_source(gdf), StoreSource(store)
+    assert on_store.total == on_file.total
+    assert on_store.date_span == on_file.date_span
+    assert on_store.actor_names == on_file.actor_names
+    assert on_store.event_types == on_file.event_types
+    assert on_store.site_keys == on_file.site_keys
+    assert on_store.ranking == on_file.ranking
+    assert on_store.bounds == on_file.bounds
+    aggregated = set()
+    for trial in range(14):
+        flt = random_filter(rng)[0] if trial else IncidentFilter()
+        want = on_file.page(flt, color_by=color_by, table_rows=50)
+        got = on_store.page(flt, color_by=color_by, table_rows=50)
+        assert_same_page(got, want)
+        aggregated.add(want.aggregated)
+        assert len(on_store.select(flt)) == want.count
+    assert aggregated == {True, False}
+
+
+def test_heat_points_above_the_marker_limit_carry_every_incident(store):
+    gdf = random_incidents(MARKER_LIMIT + 300, np.random.default_rng(SEED + 12))
+    store.store_incidents(gdf, origin="test")
+    got = StoreSource(store).page(IncidentFilter(), color_by="event_type", heatmap=True)
+    want = file_source(gdf).page(IncidentFilter(), color_by="event_type", heatmap=True)
+    weights = np.asarray(want.heat)[:, 2]
+    np.testing.assert_allclose(sorted(got.heat), sorted(want.heat), atol=1e-5)
+    injuries = gdf["injuries"].fillna(0).to_numpy(dtype=float)
+    assert weights.sum() == pytest.approx(gdf["fatalities"].sum() + injuries.sum() + len(gdf))
+    assert len(point_coordinates(gdf)[0]) == len(gdf)
+
+
+def test_an_empty_store_gives_an_empty_page(store):
+    source = StoreSource(store)
+    assert (source.total, source.date_span) == (0, None)
+    page = source.page(IncidentFilter(), color_by="actor")
+    assert (page.count, page.injuries, page.site_ids) == (0, None, ())
+    assert page.caption == "All dates · 0 of 0 incidents shown"
+
+
+def _rendered(layers) -> str:
+    """The layers' HTML with folium's random element names made positional."""
+    import re
+
+    import folium
+
+    m = folium.Map()
+    for layer in layers:
+        layer.add_to(m)
+    html = m.get_root().render()
+    names: dict[str, str] = {}
+
+    def positional(found: re.Match[str]) -> str:
+        return names.setdefault(found.group(0), f"{found.group(1)}#{len(names)}")
+
+    return re.sub(r"\b([a-z_]+)_[0-9a-f]{32}\b", positional, html)
+
+
+@pytest.mark.parametrize("heat", [False, True])
+def test_page_layers_above_the_limit_draw_what_the_view_layers_draw(heat):
+    from geo.mapview import build_view_layers
+    from geo.store.source import build_page_layers
+    from geo.view import View, select_view
+
+    gdf = random_incidents(MARKER_LIMIT + 50, np.random.default_rng(SEED + 13))
+    source = file_source(gdf)
+    view = View(actor_ranking=source.ranking, show_heatmap=heat, color_by="actor")
+    page = source.page(view.flt, color_by="actor", heatmap=heat)
+    assert page.aggregated
+    want = build_view_layers(select_view(view, source.data.index, data_label=source.label))
+    assert _rendered(build_page_layers(view, page, source)) == _rendered(want)
