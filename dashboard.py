@@ -22,6 +22,7 @@ from streamlit_folium import st_folium
 from geo.actors import ActorTable, covered_groups, read_actors, sync_affiliations
 from geo.dataset import Dataset, prepare_dataset
 from geo.export import EXPORT_FORMATS, export_bytes, export_filename
+from geo.figures import VERBS, recorded_columns, summarize_casualties
 from geo.filters import IncidentFilter
 from geo.importers import MAX_UPLOAD_BYTES, import_file, rejected_to_csv_bytes
 from geo.importers.report import summary_line
@@ -274,8 +275,13 @@ if problems:
 st.text(selection.caption)
 m1, m2, m3 = st.columns(3)
 m1.metric("Incidents shown", f"{len(shown):,}", help=f"of {len(index):,} in the data")
-m2.metric("Fatalities", f"{int(shown['fatalities'].sum()):,}")
-m3.metric("Injuries", f"{int(shown['injuries'].fillna(0).sum()):,}")
+figures = summarize_casualties(shown)
+m2.metric(
+    "Fatalities", figures["fatalities"].value(), help=figures["fatalities"].coverage() or None
+)
+m3.metric("Injuries", figures["injuries"].value(), help=figures["injuries"].coverage() or None)
+if covered := [f.sentence(VERBS[k]) for k, f in figures.items() if f.is_partial]:
+    st.caption("; ".join(covered).capitalize() + ".")
 
 if len(shown) == 0:
     st.info("No incident matches these filters. Widen the time range or remove a filter.")
@@ -302,7 +308,7 @@ else:
     st.subheader("Incidents shown")
     # The browser gets at most TABLE_ROWS rows: the whole selection would be megabytes per
     # change at national scale. The exports below hold every incident shown.
-    rows = shown[TABLE_COLUMNS].tail(TABLE_ROWS).iloc[::-1].copy()
+    rows = shown[recorded_columns(shown, TABLE_COLUMNS)].tail(TABLE_ROWS).iloc[::-1].copy()
     rows["event_date"] = rows["event_date"].dt.date
     if len(shown) > TABLE_ROWS:
         st.caption(

@@ -24,6 +24,7 @@ import pandas as pd
 from branca.element import MacroElement
 from folium.template import Template
 
+from geo.figures import recorded_or_zero
 from geo.incidents import point_coordinates
 from geo.palette import NO_ACTOR, OTHER_ACTORS, OTHER_COLOR, UNKNOWN_COLOR
 from geo.symbology import casualties
@@ -262,7 +263,7 @@ def aggregate_points(
     values = gdf[by].astype("string").fillna("").to_numpy(dtype=object)[ok]
     categories = sorted(set(values))
     codes = pd.Categorical(values, categories=categories).codes.astype(np.int64)
-    fatalities = gdf["fatalities"].to_numpy(dtype=np.int64)[ok]
+    fatalities = recorded_or_zero(gdf["fatalities"])[ok]
     level = _grid_from_points(lon[ok], lat[ok], codes, fatalities, len(categories), cell_deg)
     by_category = level.by_category
     count = level.count
@@ -350,12 +351,13 @@ def build_cluster_payload(
         ``cats``: ``[escaped label, colour]`` pairs; ``levels``: coarse to fine, each
         ``{"deg", "x", "y", "n", "f", "b"}`` (mean lon, mean lat, count, fatalities, and
         the flat cells x categories count table, in ``cats`` order); ``total``: incidents
-        with a point.
+        with a point; ``fk``: which incidents record fatalities, ``"all"``, ``"some"``
+        or ``"none"`` (then the popups leave the figure out rather than show 0).
     """
     column, labels, palette, other = _categories_for(gdf, colors, color_by)
     lon, lat, ok = _coordinates(gdf)
     codes = _category_codes(gdf, column, labels, other)[ok]
-    fatalities = gdf["fatalities"].to_numpy(dtype=np.int64)[ok]
+    fatalities = recorded_or_zero(gdf["fatalities"])[ok]
     levels = (
         select_levels(
             grid_levels(lon[ok], lat[ok], codes, fatalities, n_categories=len(labels)), max_cells
@@ -367,7 +369,14 @@ def build_cluster_payload(
         "cats": [[html.escape(label), color] for label, color in zip(labels, palette, strict=True)],
         "levels": [_level_json(level) for level in levels],
         "total": int(ok.sum()),
+        "fk": _fatalities_kept(gdf["fatalities"][ok]),
     }
+
+
+def _fatalities_kept(values: pd.Series) -> str:
+    """``"all"``, ``"some"`` or ``"none"``: which incidents give a fatality figure."""
+    known = int(values.notna().sum())
+    return "none" if known == 0 else ("all" if known == len(values) else "some")
 
 
 def build_heat_points(
@@ -512,7 +521,9 @@ class ClusterLayer(MacroElement):
                     });
                     L.popup({maxWidth: 320}).setLatLng([lv.y[i], lv.x[i]]).setContent(
                         "<div class='geo-popup geo-cluster-popup'><b>" + fmt(lv.n[i])
-                        + " incidents</b>, " + fmt(lv.f[i]) + " fatalities"
+                        + " incidents</b>" + (data.fk === "none" ? ""
+                            : ", " + fmt(lv.f[i]) + " fatalities"
+                            + (data.fk === "some" ? " where recorded" : ""))
                         + "<table>" + rows + "</table><i>Grid cell of " + lv.deg
                         + "&deg;; zoom in for detail.</i></div>").openOn(this._map);
                 }

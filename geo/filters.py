@@ -84,7 +84,10 @@ class IncidentIndex:
         self.event_type = pd.Categorical(gdf["event_type"])
         site_key = gdf["site_id"].where(gdf["site_id"] != "", gdf["location"])
         self.site = pd.Categorical(site_key)
-        self.fatalities = gdf["fatalities"].to_numpy(dtype=np.int64)
+        # Unrecorded as NaN: an incident without a figure is not known to reach any minimum.
+        self.fatalities = (
+            gdf["fatalities"].astype("Float64").to_numpy(dtype=np.float64, na_value=np.nan)
+        )
         self._build_actor_table(gdf)
 
     def _build_actor_table(self, gdf: gpd.GeoDataFrame) -> None:

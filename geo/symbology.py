@@ -42,7 +42,7 @@ __all__ = [
 
 
 def casualties(incidents: pd.DataFrame) -> np.ndarray:
-    """Return fatalities plus injuries per incident (unreported injuries count as 0).
+    """Return fatalities plus injuries per incident (unrecorded figures count as 0).
 
     Parameters
     ----------
@@ -54,7 +54,8 @@ def casualties(incidents: pd.DataFrame) -> np.ndarray:
     numpy.ndarray of float
     """
     injuries = incidents["injuries"].astype("Float64").fillna(0).to_numpy(dtype="float64")
-    return incidents["fatalities"].to_numpy(dtype="float64") + injuries
+    fatalities = incidents["fatalities"].astype("Float64").fillna(0).to_numpy(dtype="float64")
+    return fatalities + injuries
 
 
 def marker_radius(casualty_counts: Any) -> np.ndarray:

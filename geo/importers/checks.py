@@ -101,7 +101,7 @@ def check_records(
     )
     reasons.add(location_reasons)
 
-    fatalities, fatality_reasons = check_count(text["fatalities"], "fatalities", default=0)
+    fatalities, fatality_reasons = check_count(text["fatalities"], "fatalities", default=None)
     injuries, injury_reasons = check_count(text["injuries"], "injuries", default=None)
     time_precision, tp_reasons = check_code(
         text["time_precision"], "time_precision", PRECISIONS, default=1
