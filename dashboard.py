@@ -20,6 +20,7 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from geo.actors import ActorTable, covered_groups, read_actors, sync_affiliations
+from geo.columns import column_values, own_columns
 from geo.dataset import Dataset, prepare_dataset
 from geo.export import EXPORT_FORMATS, export_bytes, export_filename
 from geo.figures import VERBS, recorded_columns, summarize_casualties
@@ -37,7 +38,7 @@ from geo.sites import read_sites
 from geo.symbology import LEGEND_TITLES
 from geo.timeline import STEPS, count_by_week, step_window, weekly_chart
 from geo.urlstate import view_from_query, view_to_query
-from geo.view import BASEMAPS, View, controls_of_view, select_view, view_from_controls
+from geo.view import BASEMAPS, WHERE_KEY, View, controls_of_view, select_view, view_from_controls
 
 DATA_ENV = "INCIDENT_MAP_DATA"
 EXPORT_LABELS = {"png": "Report PNG", "pdf": "Report PDF", "html": "Map HTML", "csv": "CSV",
@@ -184,6 +185,7 @@ span = data_span if data_span[0] < data_span[1] else (data_span[0], data_span[1]
 groups = actor_table.groups(index.actor_names) if actor_table else {}
 site_names = dict(zip(sites["site_id"], sites["name"], strict=True)) if sites is not None else {}
 
+own_values = {c: column_values(index.gdf, c) for c in own_columns(index.gdf)}
 problems: list[str] = []
 defaults = View(actor_ranking=data.ranking)  # what a bare URL opens; links stay short
 if ss.get("_data_key") != data.key:
@@ -194,6 +196,7 @@ if ss.get("_data_key") != data.key:
         event_types=index.event_types,
         sites=index.site_keys,
         defaults=defaults,
+        columns=own_values,
     )
     if not first_visit:  # a new file keeps the presentation, not the filters
         url_view = view_from_controls(ss.to_dict(), span, data.ranking)
@@ -240,6 +243,10 @@ sb.multiselect("Event type", index.event_types, key="types")
 sb.multiselect("Site", index.site_keys, key="sites", format_func=lambda k: site_names.get(k, k))
 sb.number_input("Minimum fatalities", min_value=0, step=1, key="min_fatalities")
 sb.text_input("Search notes, location and source", key="q", max_chars=200)
+if own_values:
+    sb.multiselect("Filter by the file's columns", list(own_values), key="where_columns")
+    for own in ss.get("where_columns", []):
+        sb.multiselect(own, own_values.get(own, []), key=WHERE_KEY + own)
 sb.header("Map")
 sb.selectbox("Colour by", COLOR_BY, key="color", format_func=lambda c: LEGEND_TITLES[c])
 sb.selectbox("Basemap", BASEMAPS, key="basemap", format_func=basemap_label)

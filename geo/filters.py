@@ -14,7 +14,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from geo.schema import ACTOR_FIELDS, MULTI_VALUE_SEPARATOR
+from geo.schema import ACTOR_FIELDS, MULTI_VALUE_SEPARATOR, IncidentDataError
 
 EPOCH = np.datetime64("1970-01-01", "D")
 SEARCH_FIELDS = ("notes", "location", "source")
@@ -38,6 +38,9 @@ class IncidentFilter:
         Keep incidents with at least this many fatalities.
     text : str
         Case-insensitive substring searched in notes, location and source.
+    where : tuple of (str, tuple of str)
+        Any other column of the data and the values to keep: several values of one
+        column are OR, several columns AND (``f.COLUMN=VALUE`` in a link).
     """
 
     start: date | None = None
@@ -47,6 +50,7 @@ class IncidentFilter:
     sites: tuple[str, ...] = field(default=())
     min_fatalities: int = 0
     text: str = ""
+    where: tuple[tuple[str, tuple[str, ...]], ...] = field(default=())
 
     def with_changes(self, **changes: object) -> IncidentFilter:
         """Return a copy with some fields replaced."""
@@ -155,6 +159,8 @@ class IncidentIndex:
             keep &= self._actor_mask(flt.actors)
         if flt.text.strip():
             keep &= self._text_mask(flt.text.strip())
+        for column, values in flt.where:
+            keep &= column_mask(self.gdf, column, values)
         return keep
 
     def _text_mask(self, needle: str) -> np.ndarray:
@@ -188,6 +194,35 @@ class IncidentIndex:
         if len(positions) and positions[-1] - positions[0] + 1 == len(positions):
             return self.gdf.iloc[positions[0] : positions[-1] + 1]
         return self.gdf.take(positions)
+
+
+def column_mask(gdf: pd.DataFrame, column: str, values: tuple[str, ...]) -> np.ndarray:
+    """Rows whose ``column`` holds one of ``values`` (compared as text).
+
+    Parameters
+    ----------
+    gdf : DataFrame
+        Incidents with the column.
+    column : str
+        A column of the data, contract field or the file's own.
+    values : tuple of str
+        Values to keep; none keeps every row.
+
+    Returns
+    -------
+    numpy.ndarray of bool
+
+    Raises
+    ------
+    IncidentDataError
+        When the data has no such column.
+    """
+    if column not in gdf.columns or column == "geometry":
+        raise IncidentDataError(f"no column {column!r} in this data")
+    if not values:
+        return np.ones(len(gdf), dtype=bool)
+    text = gdf[column].astype("string").fillna("")
+    return text.isin(list(values)).to_numpy(dtype=bool)
 
 
 def _category_mask(values: pd.Categorical, wanted: tuple[str, ...]) -> np.ndarray:

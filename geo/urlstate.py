@@ -18,6 +18,8 @@ from geo.palette import COLOR_BY
 from geo.view import BASEMAPS, SITE_LAYERS, View, ViewError, check_extent
 
 MIN_FATALITIES_PARAM = "min_fatalities"
+# ``f.COLUMN=VALUE``: a value of any column of the data (repeatable).
+COLUMN_PREFIX = "f."
 # URL name of each map layer switch of a View.
 LAYER_PARAMS = {"clusters": "show_clusters", "heatmap": "show_heatmap", "uncertainty":
                 "show_uncertainty"}  # fmt: skip
@@ -51,6 +53,8 @@ def filter_to_query(flt: IncidentFilter) -> dict[str, str | list[str]]:
         params["q"] = flt.text
     if flt.min_fatalities:
         params[MIN_FATALITIES_PARAM] = str(flt.min_fatalities)
+    for column, values in flt.where:
+        params[COLUMN_PREFIX + column] = list(values)
     return params
 
 
@@ -91,6 +95,7 @@ def filter_from_query(
     actors: Iterable[str],
     event_types: Iterable[str],
     sites: Iterable[str],
+    columns: Mapping[str, Iterable[str]] | None = None,
 ) -> tuple[IncidentFilter, list[str]]:
     """Read a filter from query parameters.
 
@@ -101,6 +106,9 @@ def filter_from_query(
         ``st.query_params.to_dict()`` plus ``get_all`` give them).
     actors, event_types, sites : iterable of str
         The values the loaded data offers; others are dropped.
+    columns : mapping of str to iterable of str, optional
+        The columns ``f.COLUMN`` may name and the values each offers; an unknown column
+        or value is dropped and reported. Without it every ``f.`` parameter is kept.
 
     Returns
     -------
@@ -131,8 +139,32 @@ def filter_from_query(
         sites=_known(_values(params, "site"), sites, "site", problems),
         min_fatalities=min_fatalities,
         text=texts[-1][:200] if texts else "",
+        where=_where_of(params, columns, problems),
     )
     return flt, problems
+
+
+def _where_of(
+    params: Mapping[str, str | list[str]],
+    columns: Mapping[str, Iterable[str]] | None,
+    problems: list[str],
+) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """Read the ``f.COLUMN=VALUE`` parameters, checked against the data's columns when known."""
+    where: list[tuple[str, tuple[str, ...]]] = []
+    for key in params:
+        if not key.startswith(COLUMN_PREFIX):
+            continue
+        column, values = key[len(COLUMN_PREFIX) :], _values(params, key)
+        if columns is None:
+            kept = tuple(dict.fromkeys(values))
+        elif column not in columns:
+            problems.append(f"ignored {key}: this data has no column {column!r}")
+            continue
+        else:
+            kept = _known(values, columns[column], key, problems)
+        if kept:
+            where.append((column, kept))
+    return tuple(where)
 
 
 def _layers_of(view: View) -> list[str]:
@@ -196,6 +228,7 @@ def view_from_query(
     event_types: Iterable[str],
     sites: Iterable[str],
     defaults: View | None = None,
+    columns: Mapping[str, Iterable[str]] | None = None,
 ) -> tuple[View, list[str]]:
     """Read a whole view from query parameters (see :func:`view_to_query`).
 
@@ -207,6 +240,8 @@ def view_from_query(
         The values the loaded data offers; others are dropped.
     defaults : View, optional
         What an absent parameter means (its filter is not used); by default ``View()``.
+    columns : mapping of str to iterable of str, optional
+        See :func:`filter_from_query`.
 
     Returns
     -------
@@ -214,7 +249,9 @@ def view_from_query(
         The view and one sentence per ignored value.
     """
     base = defaults or View()
-    flt, problems = filter_from_query(params, actors=actors, event_types=event_types, sites=sites)
+    flt, problems = filter_from_query(
+        params, actors=actors, event_types=event_types, sites=sites, columns=columns
+    )
     changes: dict[str, object] = {
         "flt": flt,
         "color_by": _choice(params, "color", COLOR_BY, base.color_by, problems),

@@ -41,6 +41,9 @@ BASEMAPS: Final = ("offline", *basemap.ONLINE_BASEMAPS)
 # site of the layer, or none.
 SITE_LAYERS: Final = ("shown", "all", "none")
 
+# Widget key of the values kept in one of the file's own columns: ``where.attack_type``.
+WHERE_KEY: Final = "where."
+
 
 class ViewError(IncidentDataError):
     """A view names a colouring, basemap, layer or extent that does not exist."""
@@ -154,8 +157,9 @@ def view_from_controls(
         The widgets' values by key: ``window`` (first and last day), ``actors``,
         ``types``, ``sites``, ``min_fatalities``, ``q`` (searched words), ``color``,
         ``basemap``, ``clusters``, ``heatmap``, ``uncertainty``, ``site_labels``,
-        ``report_title`` and ``extent`` (None to fit the data). Missing keys take the
-        defaults of :class:`View`.
+        ``report_title``, ``extent`` (None to fit the data), ``where_columns`` (the
+        file's own columns filtered on) and ``where.COLUMN`` (the values kept in each).
+        Missing keys take the defaults of :class:`View`.
     span : (date, date)
         The data's first and last day: a window reaching an end does not restrict it.
     ranking : iterable of str
@@ -180,6 +184,11 @@ def view_from_controls(
         min_fatalities=int(controls.get("min_fatalities", 0) or 0),
         text=str(controls.get("q", "") or ""),
     )
+    where = tuple(
+        (str(column), tuple(str(v) for v in controls.get(WHERE_KEY + str(column), ()) or ()))
+        for column in controls.get("where_columns", ()) or ()
+    )
+    flt = flt.with_changes(where=tuple((c, values) for c, values in where if values))
     return View(
         flt=flt,
         color_by=str(controls.get("color", base.color_by)),
@@ -226,6 +235,8 @@ def controls_of_view(view: View, span: tuple[date, date]) -> dict[str, Any]:
         "site_labels": view.site_layer,
         "report_title": view.title,
         "extent": view.extent,
+        "where_columns": [column for column, _ in flt.where],
+        **{WHERE_KEY + column: list(values) for column, values in flt.where},
     }
 
 

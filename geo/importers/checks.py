@@ -12,6 +12,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from geo.importers.categories import own_categorical_columns
 from geo.importers.dates import decide_day_first, parse_dates, show
 from geo.importers.geocode import Gazetteer, geocode_places
 from geo.importers.table import RawTable
@@ -147,6 +148,10 @@ def check_records(
     points = gpd.points_from_xy(good["longitude"].astype(float), good["latitude"].astype(float))
     incidents = coerce_incidents(good.drop(columns=["latitude", "longitude"]), geometry=points)
     del good
+    # The file's own categories (attack_type, ...) ride along under their own names.
+    own = own_categorical_columns(raw.fields if accepted.all() else raw.fields[accepted.to_numpy()])
+    for column in own.columns:
+        incidents[column] = own[column].array
     rejected = pd.concat(
         [
             pd.DataFrame(
