@@ -35,7 +35,7 @@ from geo.playback import advance, start_window, tick_due
 from geo.report import PageOptions
 from geo.schema import IncidentDataError, MissingComponentError
 from geo.sites import read_sites
-from geo.symbology import LEGEND_TITLES
+from geo.symbology import legend_title
 from geo.timeline import STEPS, count_by_week, step_window, weekly_chart
 from geo.urlstate import view_from_query, view_to_query
 from geo.view import BASEMAPS, WHERE_KEY, View, controls_of_view, select_view, view_from_controls
@@ -248,7 +248,7 @@ if own_values:
     for own in ss.get("where_columns", []):
         sb.multiselect(own, own_values.get(own, []), key=WHERE_KEY + own)
 sb.header("Map")
-sb.selectbox("Colour by", COLOR_BY, key="color", format_func=lambda c: LEGEND_TITLES[c])
+sb.selectbox("Colour by", [*COLOR_BY, *own_values], key="color", format_func=legend_title)
 sb.selectbox("Basemap", BASEMAPS, key="basemap", format_func=basemap_label)
 sb.toggle("Group nearby markers", key="clusters")
 sb.toggle("Heat map", key="heatmap")
@@ -310,7 +310,7 @@ else:
         shown, view.color_by, ranking=data.ranking, start=flt.start or span[0],
         end=flt.end or span[1],
     )  # fmt: skip
-    st.altair_chart(weekly_chart(table, colors, LEGEND_TITLES[view.color_by]), width="stretch")
+    st.altair_chart(weekly_chart(table, colors, legend_title(view.color_by)), width="stretch")
 
     st.subheader("Incidents shown")
     # The browser gets at most TABLE_ROWS rows: the whole selection would be megabytes per

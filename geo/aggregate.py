@@ -26,7 +26,14 @@ from folium.template import Template
 
 from geo.figures import recorded_or_zero
 from geo.incidents import point_coordinates
-from geo.palette import NO_ACTOR, OTHER_ACTORS, OTHER_COLOR, UNKNOWN_COLOR
+from geo.palette import (
+    NO_ACTOR,
+    NO_VALUE,
+    OTHER_ACTORS,
+    OTHER_COLOR,
+    OTHER_VALUES,
+    UNKNOWN_COLOR,
+)
 from geo.symbology import casualties
 from geo.webtext import script_json
 
@@ -193,28 +200,33 @@ def _category_codes(
     position = {name: i for i, name in enumerate(categories)}
     fallback = position.get(other, len(categories) - 1) if other is not None else -1
     lut = np.asarray(
-        [position.get(_category_name(u, column), fallback) for u in uniques] + [fallback],
+        [position.get(_category_name(u, column), fallback) for u in uniques]
+        + [position.get(_category_name(None, column), fallback)],
         dtype=np.int64,
     )
-    return lut[codes]  # code -1 (missing) picks the last entry: the fallback
+    return lut[codes]  # code -1 (missing) picks the last entry: the missing value's label
 
 
 def _category_name(value: object, column: str) -> str:
     """Return the legend label of one raw value."""
     text = "" if value is None or value is pd.NA or value != value else str(value)
-    return NO_ACTOR if column == "actor1" and not text else text
+    if text or column == "event_type":
+        return text
+    return NO_ACTOR if column == "actor1" else NO_VALUE
 
 
 def _categories_for(
     gdf: pd.DataFrame, colors: Mapping[str, str], color_by: str
 ) -> tuple[str, list[str], list[str], str | None]:
     """Column, category labels, colours, and the label that takes any other value."""
-    column = COLOR_COLUMNS.get(color_by)
-    if column is None:
-        raise ValueError(f"color_by must be one of {', '.join(COLOR_COLUMNS)}; got {color_by!r}")
+    column = COLOR_COLUMNS.get(color_by, color_by)
+    if column not in gdf.columns:
+        raise ValueError(
+            f"color_by must be one of {', '.join(COLOR_COLUMNS)} or a column; got {color_by!r}"
+        )
     labels = list(colors)
     palette = [colors[label] for label in labels]
-    other = OTHER_ACTORS if color_by == "actor" else "Other"
+    other = OTHER_ACTORS if color_by == "actor" else OTHER_VALUES
     if other not in colors:
         labels.append(other)
         palette.append(OTHER_COLOR if color_by == "actor" else UNKNOWN_COLOR)

@@ -179,7 +179,11 @@ def _add_export_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="N",
         help="pixel ratio: layout pixels to device pixels (default 2)",
     )
-    page.add_argument("--color-by", choices=COLOR_BY, help="marker colours (default event_type)")
+    page.add_argument(
+        "--color-by",
+        metavar="COLUMN",
+        help=f"marker colours: {', '.join(COLOR_BY)} or a column of the data (default event_type)",
+    )
     page.add_argument(
         "--site-labels",
         choices=SITE_LAYERS,

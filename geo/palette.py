@@ -14,7 +14,7 @@ from typing import Final
 import numpy as np
 import pandas as pd
 
-from geo.schema import EVENT_TYPES
+from geo.schema import EVENT_TYPES, IncidentDataError
 
 COLOR_BY: Final = ("event_type", "actor")
 
@@ -46,6 +46,14 @@ ACTOR_PALETTE: Final = (
 OTHER_ACTORS: Final = "Other actors"
 OTHER_COLOR: Final = "#A5A5A5"
 NO_ACTOR: Final = "(no actor)"
+# The file's own columns: an empty cell, and any value beyond the palette's colours.
+NO_VALUE: Final = "(not recorded)"
+OTHER_VALUES: Final = "Other"
+
+
+def color_column(color_by: str) -> str:
+    """Return the column a colouring reads: ``actor1`` for ``actor``, else its own name."""
+    return "actor1" if color_by == "actor" else color_by
 
 
 def event_type_color(event_type: str) -> str:
@@ -132,9 +140,11 @@ def color_codes(
     ValueError
         When ``color_by`` is not one of :data:`COLOR_BY`.
     """
-    if color_by not in COLOR_BY:
-        raise ValueError(f"color_by must be one of {', '.join(COLOR_BY)}; got {color_by!r}")
-    column = "event_type" if color_by == "event_type" else "actor1"
+    column = color_column(color_by)
+    if color_by not in COLOR_BY and (column not in incidents.columns or column == "geometry"):
+        raise IncidentDataError(
+            f"cannot colour by {color_by!r}: expected {', '.join(COLOR_BY)} or a column of the data"
+        )
     # Labels are worked out per distinct value, then spread back with the codes.
     codes, values = pd.factorize(incidents[column], use_na_sentinel=False)
     names = ["" if pd.isna(v) else str(v) for v in values]
@@ -143,6 +153,25 @@ def color_codes(
         order = [t for t in EVENT_TYPES if t in present] + sorted(present - set(EVENT_TYPES))
         colors = {t: event_type_color(t) for t in order}
         labels = names
+    elif color_by != "actor":
+        # The file's own column: colours in the order of its categories over the whole
+        # file (a categorical keeps them through filters), so they stay put.
+        series = incidents[column]
+        order = (
+            [str(c) for c in series.cat.categories]
+            if isinstance(series.dtype, pd.CategoricalDtype)
+            else sorted(n for n in set(names) if n)
+        )
+        palette = dict(zip(order, ACTOR_PALETTE, strict=False))
+        labels = [
+            (name if name in palette else OTHER_VALUES) if name else NO_VALUE for name in names
+        ]
+        present = set(labels)
+        colors = {v: c for v, c in palette.items() if v in present}
+        if OTHER_VALUES in present:
+            colors[OTHER_VALUES] = OTHER_COLOR
+        if NO_VALUE in present:
+            colors[NO_VALUE] = UNKNOWN_COLOR
     else:
         names = [name or NO_ACTOR for name in names]
         counts = np.bincount(codes, minlength=len(names))

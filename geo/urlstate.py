@@ -211,11 +211,13 @@ def _choice(
     choices: Iterable[str],
     fallback: str,
     problems: list[str],
+    *,
+    any_value: bool = False,
 ) -> str:
     values = _values(params, key)
     if not values:
         return fallback
-    if values[-1] in set(choices):
+    if values[-1] in set(choices) or (any_value and values[-1].strip()):
         return values[-1]
     problems.append(f"ignored {key}={values[-1]!r}: expected one of {', '.join(choices)}")
     return fallback
@@ -254,7 +256,14 @@ def view_from_query(
     )
     changes: dict[str, object] = {
         "flt": flt,
-        "color_by": _choice(params, "color", COLOR_BY, base.color_by, problems),
+        "color_by": _choice(
+            params,
+            "color",
+            (*COLOR_BY, *(columns or ())),
+            base.color_by,
+            problems,
+            any_value=columns is None,
+        ),
         "basemap": _choice(params, "basemap", BASEMAPS, base.basemap, problems),
         "site_layer": _choice(params, "site_labels", SITE_LAYERS, base.site_layer, problems),
     }

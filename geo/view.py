@@ -87,8 +87,9 @@ class View:
     extent: Extent | None = None
 
     def __post_init__(self) -> None:
+        if self.color_by not in COLOR_BY and not self.color_by.strip():
+            raise ViewError(f"color_by must be one of {', '.join(COLOR_BY)} or a column name")
         for name, value, choices in (
-            ("color_by", self.color_by, COLOR_BY),
             ("basemap", self.basemap, BASEMAPS),
             ("site_layer", self.site_layer, SITE_LAYERS),
         ):

@@ -161,3 +161,46 @@ def test_cli_unknown_column_is_one_sentence(attacks, tmp_path, capsys) -> None:
     assert "no column 'colour'" in err and "Traceback" not in err
     with pytest.raises(SystemExit):
         cli._parser().parse_args(["export", "--out", "x.csv", "--where", "no-equals"])
+
+
+def test_own_column_colours_legend_and_clusters_with_exact_counts(imported, raw) -> None:
+    from geo.aggregate import build_cluster_payload
+    from geo.palette import NO_VALUE, color_codes, legend_items
+
+    legend = dict(legend_items(imported, "region"))
+    assert list(legend) == ["Centre", "North", "South", NO_VALUE]
+    assert len(set(legend.values())) == 4
+    codes, colors = color_codes(imported, "attack_type")
+    assert sorted(colors) == sorted(ATTACKS)
+    labels = np.asarray(list(colors), dtype=object)[codes]
+    assert labels.tolist() == raw["attack_type"].tolist()
+    payload = build_cluster_payload(imported, legend, "region")
+    cats = [label for label, _ in payload["cats"]]
+    level = payload["levels"][0]
+    per_colour = np.asarray(level["b"]).reshape(-1, len(cats)).sum(axis=0)
+    expected = raw["region"].replace("", NO_VALUE).value_counts()
+    for label, count in zip(cats, per_colour, strict=True):
+        assert count == int(expected.get(label, 0)), label
+
+
+def test_colour_by_a_column_from_link_and_flag(imported) -> None:
+    columns = {c: column_values(imported, c) for c in own_columns(imported)}
+    known = {"actors": [], "event_types": [], "sites": [], "columns": columns}
+    view, problems = view_from_query({"color": "attack_type"}, **known)
+    assert view.color_by == "attack_type" and problems == []
+    view, problems = view_from_query({"color": "colour"}, **known)
+    assert view.color_by == "event_type" and "color='colour'" in problems[0]
+    ns = cli._parser().parse_args(["export", "--out", "x.csv", "--color-by", "attack_type"])
+    from geo.report import PageOptions
+    from geo.view import View
+
+    built, _ = cli.export_view_from_arguments(ns, View(), PageOptions())
+    assert built.color_by == "attack_type"
+
+
+def test_colour_by_an_unknown_column_is_one_sentence() -> None:
+    from geo.palette import color_codes
+
+    frame = pd.DataFrame({"event_type": ["Battles"], "actor1": ["A"]})
+    with pytest.raises(IncidentDataError, match="cannot colour by 'colour'"):
+        color_codes(frame, "colour")
