@@ -33,6 +33,7 @@ from geo.palette import (
     OTHER_COLOR,
     OTHER_VALUES,
     UNKNOWN_COLOR,
+    is_own_column,
 )
 from geo.symbology import casualties
 from geo.webtext import script_json
@@ -220,7 +221,7 @@ def _categories_for(
 ) -> tuple[str, list[str], list[str], str | None]:
     """Column, category labels, colours, and the label that takes any other value."""
     column = COLOR_COLUMNS.get(color_by, color_by)
-    if column not in gdf.columns:
+    if color_by not in COLOR_COLUMNS and not is_own_column(gdf, column):
         raise ValueError(
             f"color_by must be one of {', '.join(COLOR_COLUMNS)} or a column; got {color_by!r}"
         )

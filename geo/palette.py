@@ -51,6 +51,13 @@ NO_VALUE: Final = "(not recorded)"
 OTHER_VALUES: Final = "Other"
 
 
+def is_own_column(incidents: pd.DataFrame, column: str) -> bool:
+    """Whether ``column`` is one of the file's own columns (not a contract field)."""
+    from geo.incidents import COLUMNS  # the canonical table, which this module does not need
+
+    return column in incidents.columns and column not in COLUMNS and column != "geometry"
+
+
 def color_column(color_by: str) -> str:
     """Return the column a colouring reads: ``actor1`` for ``actor``, else its own name."""
     return "actor1" if color_by == "actor" else color_by
@@ -141,9 +148,10 @@ def color_codes(
         When ``color_by`` is not one of :data:`COLOR_BY`.
     """
     column = color_column(color_by)
-    if color_by not in COLOR_BY and (column not in incidents.columns or column == "geometry"):
+    if color_by not in COLOR_BY and not is_own_column(incidents, column):
         raise IncidentDataError(
-            f"cannot colour by {color_by!r}: expected {', '.join(COLOR_BY)} or a column of the data"
+            f"color_by must be one of {', '.join(COLOR_BY)} or a categorical column of the "
+            f"file; got {color_by!r}"
         )
     # Labels are worked out per distinct value, then spread back with the codes.
     codes, values = pd.factorize(incidents[column], use_na_sentinel=False)

@@ -107,8 +107,9 @@ def filter_from_query(
     actors, event_types, sites : iterable of str
         The values the loaded data offers; others are dropped.
     columns : mapping of str to iterable of str, optional
-        The columns ``f.COLUMN`` may name and the values each offers; an unknown column
-        or value is dropped and reported. Without it every ``f.`` parameter is kept.
+        The file's own columns ``f.COLUMN`` may name and the values each offers; an
+        unknown column or value is dropped and reported. None: the data has no column of
+        its own.
 
     Returns
     -------
@@ -155,9 +156,7 @@ def _where_of(
         if not key.startswith(COLUMN_PREFIX):
             continue
         column, values = key[len(COLUMN_PREFIX) :], _values(params, key)
-        if columns is None:
-            kept = tuple(dict.fromkeys(values))
-        elif column not in columns:
+        if columns is None or column not in columns:
             problems.append(f"ignored {key}: this data has no column {column!r}")
             continue
         else:
@@ -211,13 +210,11 @@ def _choice(
     choices: Iterable[str],
     fallback: str,
     problems: list[str],
-    *,
-    any_value: bool = False,
 ) -> str:
     values = _values(params, key)
     if not values:
         return fallback
-    if values[-1] in set(choices) or (any_value and values[-1].strip()):
+    if values[-1] in set(choices):
         return values[-1]
     problems.append(f"ignored {key}={values[-1]!r}: expected one of {', '.join(choices)}")
     return fallback
@@ -262,7 +259,6 @@ def view_from_query(
             (*COLOR_BY, *(columns or ())),
             base.color_by,
             problems,
-            any_value=columns is None,
         ),
         "basemap": _choice(params, "basemap", BASEMAPS, base.basemap, problems),
         "site_layer": _choice(params, "site_labels", SITE_LAYERS, base.site_layer, problems),

@@ -129,7 +129,8 @@ def test_where_round_trips_through_link_and_widgets() -> None:
     flt = IncidentFilter(where=(("attack_type", ("IED", "SAF")), ("region", ("North",))))
     query = filter_to_query(flt)
     assert query["f.attack_type"] == ["IED", "SAF"] and query["f.region"] == ["North"]
-    back, problems = filter_from_query(query, actors=[], event_types=[], sites=[])
+    columns = {"attack_type": ["IED", "SAF", "IDF"], "region": ["North"]}
+    back, problems = filter_from_query(query, actors=[], event_types=[], sites=[], columns=columns)
     assert back == flt and problems == []
     from geo.view import View
 
@@ -202,5 +203,5 @@ def test_colour_by_an_unknown_column_is_one_sentence() -> None:
     from geo.palette import color_codes
 
     frame = pd.DataFrame({"event_type": ["Battles"], "actor1": ["A"]})
-    with pytest.raises(IncidentDataError, match="cannot colour by 'colour'"):
+    with pytest.raises(IncidentDataError, match="categorical column of the file; got 'colour'"):
         color_codes(frame, "colour")

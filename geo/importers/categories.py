@@ -65,5 +65,8 @@ def own_categorical_columns(fields: pd.DataFrame) -> pd.DataFrame:
         text = fields[name].astype("string").str.strip().replace("", pd.NA)
         distinct = text.dropna().unique()
         if 0 < len(distinct) <= MAX_CATEGORIES:
-            kept[label] = text.astype("category")
+            # Categories as pandas' default str dtype, which a Parquet copy reads back.
+            categories = pd.Index(sorted(distinct), dtype="str")
+            values = pd.Categorical(text.astype(object).where(text.notna(), None), categories)
+            kept[label] = pd.Series(values, index=fields.index)
     return pd.DataFrame(kept, index=fields.index)

@@ -150,8 +150,10 @@ def check_records(
     del good
     # The file's own categories (attack_type, ...) ride along under their own names.
     own = own_categorical_columns(raw.fields if accepted.all() else raw.fields[accepted.to_numpy()])
-    for column in own.columns:
-        incidents[column] = own[column].array
+    for column in own.columns:  # before the geometry, which stays last (as a prepared copy has it)
+        incidents.insert(
+            incidents.columns.get_loc(incidents.geometry.name), column, own[column].array
+        )
     rejected = pd.concat(
         [
             pd.DataFrame(
