@@ -14,7 +14,13 @@ from typing import Final
 import pandas as pd
 
 from geo.importers.table import column_key
-from geo.importers.tabular import SYNONYMS
+from geo.importers.tabular import (
+    DATE_NAMES,
+    LATITUDE_NAMES,
+    LONGITUDE_NAMES,
+    PLACE_NAMES,
+    SYNONYMS,
+)
 from geo.incidents import COLUMNS
 
 # A column with more distinct values than this is not a category (a legend or a
@@ -40,7 +46,15 @@ _READ_AS_PLACE_OR_TIME: Final = frozenset(
     )  # fmt: skip
 )
 _CONTRACT_KEYS: Final = frozenset(
-    (*COLUMNS, *(name for names in SYNONYMS.values() for name in names), *_READ_AS_PLACE_OR_TIME)
+    (
+        *COLUMNS,
+        *(name for names in SYNONYMS.values() for name in names),
+        *_READ_AS_PLACE_OR_TIME,
+        *DATE_NAMES,
+        *LATITUDE_NAMES,
+        *LONGITUDE_NAMES,
+        *PLACE_NAMES,
+    )
 )
 
 
@@ -64,7 +78,8 @@ def own_categorical_columns(fields: pd.DataFrame) -> pd.DataFrame:
             continue
         text = fields[name].astype("string").str.strip().replace("", pd.NA)
         distinct = text.dropna().unique()
-        if 0 < len(distinct) <= MAX_CATEGORIES:
+        # A category repeats: a column whose every value is distinct is an identifier.
+        if 0 < len(distinct) <= MAX_CATEGORIES and len(distinct) < int(text.notna().sum()):
             # Categories as pandas' default str dtype, which a Parquet copy reads back.
             categories = pd.Index(sorted(distinct), dtype="str")
             values = pd.Categorical(text.astype(object).where(text.notna(), None), categories)
