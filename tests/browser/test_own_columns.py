@@ -44,8 +44,11 @@ def test_own_column_colours_markers_and_legend(app, tmp_path):
         assert attack in text
     fills = frame.evaluate(
         """() => { var seen = new Set();
+            function add(l) { if (l.options && l.options.row) { seen.add(l.options.fillColor); } }
             window.map.eachLayer(function (l) {
-                if (l.options && l.options.row) { seen.add(l.options.fillColor); } });
+                if (L.MarkerClusterGroup && l instanceof L.MarkerClusterGroup) {
+                    l.getLayers().forEach(add);
+                } else { add(l); } });
             return Array.from(seen); }"""
     )
     assert len(fills) == len(ATTACKS)
