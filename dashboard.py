@@ -23,8 +23,10 @@ from streamlit.runtime.scriptrunner import get_script_run_ctx
 from streamlit_folium import st_folium
 
 from geo.actors import ActorTable, covered_groups, read_actors, sync_affiliations
+from geo.columns import column_values, own_columns
 from geo.dataset import Dataset, prepare_dataset
 from geo.export import EXPORT_FORMATS, export_bytes, export_filename
+from geo.figures import VERBS
 from geo.filters import IncidentFilter
 from geo.importers import MAX_UPLOAD_BYTES, import_file, rejected_to_csv_bytes
 from geo.importers.report import summary_line
@@ -47,10 +49,17 @@ from geo.store.source import (
     build_page_layers,
     export_selection,
 )
-from geo.symbology import LEGEND_TITLES
+from geo.symbology import legend_title
 from geo.timeline import STEPS, step_window, weekly_chart
 from geo.urlstate import view_from_query, view_to_query
-from geo.view import BASEMAPS, View, controls_of_view, roles_beyond_controls, view_from_controls
+from geo.view import (
+    BASEMAPS,
+    WHERE_KEY,
+    View,
+    controls_of_view,
+    roles_beyond_controls,
+    view_from_controls,
+)
 from geo.webtext import markdown_text
 
 DATA_ENV = "INCIDENT_MAP_DATA"
@@ -295,6 +304,12 @@ span = data_span if data_span[0] < data_span[1] else (data_span[0], data_span[1]
 groups = actor_table.groups(source.actor_names) if actor_table else {}
 site_names = dict(zip(sites["site_id"], sites["name"], strict=True)) if sites is not None else {}
 
+# The file's own categorical columns filter and colour the map (a store offers its fields).
+own_values = (
+    {c: column_values(source.data.index.gdf, c) for c in own_columns(source.data.index.gdf)}
+    if isinstance(source, FileSource)
+    else {}
+)
 problems: list[str] = []
 defaults = View(actor_ranking=source.ranking)  # what a bare URL opens; links stay short
 if ss.get("_data_key") != source.key:
@@ -305,6 +320,7 @@ if ss.get("_data_key") != source.key:
         event_types=source.event_types,
         sites=source.site_keys,
         defaults=defaults,
+        columns=own_values,
     )
     if not first_visit:  # a new file keeps the presentation, not the filters
         url_view = view_from_controls(ss.to_dict(), span, source.ranking)
@@ -356,8 +372,12 @@ sb.multiselect("Event type", source.event_types, key="types")
 sb.multiselect("Site", source.site_keys, key="sites", format_func=lambda k: site_names.get(k, k))
 sb.number_input("Minimum fatalities", min_value=0, step=1, key="min_fatalities")
 sb.text_input("Search notes, location and source", key="q", max_chars=200)
+if own_values:
+    sb.multiselect("Filter by the file's columns", list(own_values), key="where_columns")
+    for own in ss.get("where_columns", []):
+        sb.multiselect(own, own_values.get(own, []), key=WHERE_KEY + own)
 sb.header("Map")
-sb.selectbox("Colour by", COLOR_BY, key="color", format_func=lambda c: LEGEND_TITLES[c])
+sb.selectbox("Colour by", [*COLOR_BY, *own_values], key="color", format_func=legend_title)
 sb.selectbox("Basemap", BASEMAPS, key="basemap", format_func=basemap_label)
 sb.toggle("Group nearby markers", key="clusters")
 sb.toggle("Heat map", key="heatmap")
@@ -406,8 +426,13 @@ if uploaded is not None:
     )
 m1, m2, m3 = st.columns(3)
 m1.metric("Incidents shown", f"{page.count:,}", help=f"of {source.total:,} in the data")
-m2.metric("Fatalities", f"{page.fatalities:,}")
-m3.metric("Injuries", f"{page.injuries or 0:,}")
+figures = page.figures
+m2.metric(
+    "Fatalities", figures["fatalities"].value(), help=figures["fatalities"].coverage() or None
+)
+m3.metric("Injuries", figures["injuries"].value(), help=figures["injuries"].coverage() or None)
+if covered := [f.sentence(VERBS[k]) for k, f in figures.items() if f.is_partial]:
+    st.caption("; ".join(covered).capitalize() + ".")
 if n_rejected:
     st.warning(
         f"{n_rejected:,} of the {n_rejected + source.total:,} records in "
@@ -430,13 +455,15 @@ else:
               returned_objects=[], height=580, use_container_width=True)  # fmt: skip
 if page.count:
     st.subheader("Incidents per week")
-    chart = weekly_chart(page.weekly, page.colors, LEGEND_TITLES[view.color_by])
+    chart = weekly_chart(page.weekly, page.colors, legend_title(view.color_by))
     st.altair_chart(chart, width="stretch")
 
     st.subheader("Incidents shown")
     # The browser gets at most TABLE_ROWS rows: the whole selection would be megabytes per
     # change at national scale. The exports below hold every incident shown.
-    rows = page.recent[TABLE_COLUMNS].copy()
+    # A casualty column that no incident shown records is left out, not filled with 0.
+    recorded = [c for c in TABLE_COLUMNS if c not in figures or figures[c].is_recorded]
+    rows = page.recent[recorded].copy()
     rows["event_date"] = rows["event_date"].dt.date
     if page.count > TABLE_ROWS:
         st.caption(

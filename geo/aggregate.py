@@ -24,8 +24,17 @@ import pandas as pd
 from branca.element import MacroElement
 from folium.template import Template
 
+from geo.figures import recorded_or_zero
 from geo.incidents import point_coordinates
-from geo.palette import NO_ACTOR, OTHER_ACTORS, OTHER_COLOR, UNKNOWN_COLOR
+from geo.palette import (
+    NO_ACTOR,
+    NO_VALUE,
+    OTHER_ACTORS,
+    OTHER_COLOR,
+    OTHER_VALUES,
+    UNKNOWN_COLOR,
+    is_own_column,
+)
 from geo.symbology import casualties
 from geo.webtext import script_json
 
@@ -192,28 +201,33 @@ def _category_codes(
     position = {name: i for i, name in enumerate(categories)}
     fallback = position.get(other, len(categories) - 1) if other is not None else -1
     lut = np.asarray(
-        [position.get(_category_name(u, column), fallback) for u in uniques] + [fallback],
+        [position.get(_category_name(u, column), fallback) for u in uniques]
+        + [position.get(_category_name(None, column), fallback)],
         dtype=np.int64,
     )
-    return lut[codes]  # code -1 (missing) picks the last entry: the fallback
+    return lut[codes]  # code -1 (missing) picks the last entry: the missing value's label
 
 
 def _category_name(value: object, column: str) -> str:
     """Return the legend label of one raw value."""
     text = "" if value is None or value is pd.NA or value != value else str(value)
-    return NO_ACTOR if column == "actor1" and not text else text
+    if text or column == "event_type":
+        return text
+    return NO_ACTOR if column == "actor1" else NO_VALUE
 
 
 def _categories_for(
     gdf: pd.DataFrame, colors: Mapping[str, str], color_by: str
 ) -> tuple[str, list[str], list[str], str | None]:
     """Column, category labels, colours, and the label that takes any other value."""
-    column = COLOR_COLUMNS.get(color_by)
-    if column is None:
-        raise ValueError(f"color_by must be one of {', '.join(COLOR_COLUMNS)}; got {color_by!r}")
+    column = COLOR_COLUMNS.get(color_by, color_by)
+    if color_by not in COLOR_COLUMNS and not is_own_column(gdf, column):
+        raise ValueError(
+            f"color_by must be one of {', '.join(COLOR_COLUMNS)} or a column; got {color_by!r}"
+        )
     labels = list(colors)
     palette = [colors[label] for label in labels]
-    other = OTHER_ACTORS if color_by == "actor" else "Other"
+    other = OTHER_ACTORS if color_by == "actor" else OTHER_VALUES
     if other not in colors:
         labels.append(other)
         palette.append(OTHER_COLOR if color_by == "actor" else UNKNOWN_COLOR)
@@ -262,7 +276,7 @@ def aggregate_points(
     values = gdf[by].astype("string").fillna("").to_numpy(dtype=object)[ok]
     categories = sorted(set(values))
     codes = pd.Categorical(values, categories=categories).codes.astype(np.int64)
-    fatalities = gdf["fatalities"].to_numpy(dtype=np.int64)[ok]
+    fatalities = recorded_or_zero(gdf["fatalities"])[ok]
     level = _grid_from_points(lon[ok], lat[ok], codes, fatalities, len(categories), cell_deg)
     by_category = level.by_category
     count = level.count
@@ -350,12 +364,13 @@ def build_cluster_payload(
         ``cats``: ``[escaped label, colour]`` pairs; ``levels``: coarse to fine, each
         ``{"deg", "x", "y", "n", "f", "b"}`` (mean lon, mean lat, count, fatalities, and
         the flat cells x categories count table, in ``cats`` order); ``total``: incidents
-        with a point.
+        with a point; ``fk``: which incidents record fatalities, ``"all"``, ``"some"``
+        or ``"none"`` (then the popups leave the figure out rather than show 0).
     """
     column, labels, palette, other = _categories_for(gdf, colors, color_by)
     lon, lat, ok = _coordinates(gdf)
     codes = _category_codes(gdf, column, labels, other)[ok]
-    fatalities = gdf["fatalities"].to_numpy(dtype=np.int64)[ok]
+    fatalities = recorded_or_zero(gdf["fatalities"])[ok]
     levels = (
         select_levels(
             grid_levels(lon[ok], lat[ok], codes, fatalities, n_categories=len(labels)), max_cells
@@ -367,7 +382,14 @@ def build_cluster_payload(
         "cats": [[html.escape(label), color] for label, color in zip(labels, palette, strict=True)],
         "levels": [_level_json(level) for level in levels],
         "total": int(ok.sum()),
+        "fk": _fatalities_kept(gdf["fatalities"][ok]),
     }
+
+
+def _fatalities_kept(values: pd.Series) -> str:
+    """``"all"``, ``"some"`` or ``"none"``: which incidents give a fatality figure."""
+    known = int(values.notna().sum())
+    return "none" if known == 0 else ("all" if known == len(values) else "some")
 
 
 def build_heat_points(
@@ -538,7 +560,9 @@ class ClusterLayer(MacroElement):
                     });
                     L.popup({maxWidth: 320}).setLatLng([lv.y[i], lv.x[i]]).setContent(
                         "<div class='geo-popup geo-cluster-popup'><b>" + fmt(lv.n[i])
-                        + " incidents</b>, " + fmt(lv.f[i]) + " fatalities"
+                        + " incidents</b>" + (data.fk === "none" ? ""
+                            : ", " + fmt(lv.f[i]) + " fatalities"
+                            + (data.fk === "some" ? " where recorded" : ""))
                         + "<table>" + rows + "</table><i>Grid cell of " + lv.deg
                         + "&deg;; zoom in for detail.</i></div>").openOn(this._map);
                 }

@@ -180,6 +180,14 @@ def _add_export_arguments(parser: argparse.ArgumentParser) -> None:
     filters.add_argument(
         "--min-fatalities", type=int, metavar="N", help="at least this many killed"
     )
+    filters.add_argument(
+        "--where",
+        action="append",
+        type=_column_value,
+        metavar="COLUMN=VALUE",
+        help="keep incidents whose column holds the value (repeatable: OR within a "
+        "column, AND across columns)",
+    )
     page = parser.add_argument_group("page")
     page.add_argument("--title", metavar="T", help='heading of the page (default "Incidents")')
     page.add_argument("--width", type=_pixels, metavar="PX", help="PNG width (default 2400)")
@@ -190,7 +198,11 @@ def _add_export_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="N",
         help="pixel ratio: layout pixels to device pixels (default 2)",
     )
-    page.add_argument("--color-by", choices=COLOR_BY, help="marker colours (default event_type)")
+    page.add_argument(
+        "--color-by",
+        metavar="COLUMN",
+        help=f"marker colours: {', '.join(COLOR_BY)} or a column of the data (default event_type)",
+    )
     page.add_argument(
         "--site-labels",
         choices=SITE_LAYERS,
@@ -233,7 +245,20 @@ def _filter_changes(ns: argparse.Namespace) -> dict[str, object]:
         values = getattr(ns, name, None)
         if values:
             changes[key] = tuple(dict.fromkeys(values))
+    if pairs := getattr(ns, "where", None):
+        where: dict[str, list[str]] = {}
+        for column, value in pairs:
+            where.setdefault(column, []).append(value)
+        changes["where"] = tuple((c, tuple(dict.fromkeys(v))) for c, v in where.items())
     return changes
+
+
+def _column_value(text: str) -> tuple[str, str]:
+    """Read ``COLUMN=VALUE`` (the value may hold further ``=``)."""
+    column, sep, value = text.partition("=")
+    if not sep or not column.strip():
+        raise argparse.ArgumentTypeError(f"expected COLUMN=VALUE, got {text!r}")
+    return column.strip(), value
 
 
 def _view_changes(ns: argparse.Namespace) -> dict[str, object]:
@@ -296,6 +321,14 @@ def export_view_from_arguments(
 
 def _warn_unknown(flt: IncidentFilter, gdf: gpd.GeoDataFrame | None, source: Any = None) -> None:
     """One line per filter value that no incident has (a typo shows an empty map)."""
+    for column, values in flt.where:
+        if gdf is not None and column in gdf.columns and column != gdf.geometry.name:
+            present = set(gdf[column].astype("string").dropna())
+            for value in values:
+                if value not in present:
+                    print(
+                        f"warning: no incident in the data has {column} {value!r}", file=sys.stderr
+                    )
     if not (flt.actors or flt.actors1 or flt.actors2 or flt.event_types or flt.sites):
         return
     from geo.filters import IncidentIndex

@@ -16,7 +16,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from geo.schema import ACTOR_FIELDS, MULTI_VALUE_SEPARATOR
+from geo.schema import ACTOR_FIELDS, MULTI_VALUE_SEPARATOR, IncidentDataError
 
 EPOCH = np.datetime64("1970-01-01", "D")
 SEARCH_FIELDS = ("notes", "location", "source")
@@ -46,6 +46,9 @@ class IncidentFilter:
         Keep incidents with at least this many fatalities.
     text : str
         Case-insensitive substring searched in notes, location and source.
+    where : tuple of (str, tuple of str)
+        Any other column of the data and the values to keep: several values of one
+        column are OR, several columns AND (``f.COLUMN=VALUE`` in a link).
     """
 
     start: date | None = None
@@ -57,6 +60,7 @@ class IncidentFilter:
     sites: tuple[str, ...] = field(default=())
     min_fatalities: int = 0
     text: str = ""
+    where: tuple[tuple[str, tuple[str, ...]], ...] = field(default=())
 
     def with_changes(self, **changes: object) -> IncidentFilter:
         """Return a copy with some fields replaced."""
@@ -94,7 +98,10 @@ class IncidentIndex:
         self.event_type = pd.Categorical(gdf["event_type"])
         site_key = gdf["site_id"].where(gdf["site_id"] != "", gdf["location"])
         self.site = pd.Categorical(site_key)
-        self.fatalities = gdf["fatalities"].to_numpy(dtype=np.int64)
+        # Unrecorded as NaN: an incident without a figure is not known to reach any minimum.
+        self.fatalities = (
+            gdf["fatalities"].astype("Float64").to_numpy(dtype=np.float64, na_value=np.nan)
+        )
         self._build_actor_table(gdf)
 
     def _build_actor_table(self, gdf: gpd.GeoDataFrame) -> None:
@@ -176,6 +183,8 @@ class IncidentIndex:
             keep &= self._actor_mask(flt.actors2, role=2)
         if flt.text.strip():
             keep &= self._text_mask(flt.text.strip())
+        for column, values in flt.where:
+            keep &= column_mask(self.gdf, column, values)
         return keep
 
     def _text_mask(self, needle: str) -> np.ndarray:
@@ -228,6 +237,35 @@ def _arrow_text(values: pd.Series) -> pa.Array:
     if not pa.types.is_string(arrow.type) and not pa.types.is_large_string(arrow.type):
         arrow = arrow.cast(pa.string())
     return arrow
+
+
+def column_mask(gdf: pd.DataFrame, column: str, values: tuple[str, ...]) -> np.ndarray:
+    """Rows whose ``column`` holds one of ``values`` (compared as text).
+
+    Parameters
+    ----------
+    gdf : DataFrame
+        Incidents with the column.
+    column : str
+        A column of the data, contract field or the file's own.
+    values : tuple of str
+        Values to keep; none keeps every row.
+
+    Returns
+    -------
+    numpy.ndarray of bool
+
+    Raises
+    ------
+    IncidentDataError
+        When the data has no such column.
+    """
+    if column not in gdf.columns or column == "geometry":
+        raise IncidentDataError(f"no column {column!r} in this data")
+    if not values:
+        return np.ones(len(gdf), dtype=bool)
+    text = gdf[column].astype("string").fillna("")
+    return text.isin(list(values)).to_numpy(dtype=bool)
 
 
 def _category_mask(values: pd.Categorical, wanted: tuple[str, ...]) -> np.ndarray:

@@ -61,7 +61,8 @@ def coerce_incidents(df: pd.DataFrame, geometry: Any = None) -> gpd.GeoDataFrame
         out[col] = pd.to_datetime(out[col], errors="coerce").astype("datetime64[ns]").dt.normalize()
     for col in ("time_precision", "geo_precision"):
         out[col] = pd.to_numeric(out[col], errors="coerce").fillna(1).astype("int8")
-    out["fatalities"] = pd.to_numeric(out["fatalities"], errors="coerce").fillna(0).astype("int64")
+    # A file without a figure keeps it missing (NA), never 0: "not recorded" is not "none".
+    out["fatalities"] = pd.to_numeric(out["fatalities"], errors="coerce").astype("Int64")
     out["injuries"] = pd.to_numeric(out["injuries"], errors="coerce").astype("Int64")
     out["uncertainty_km"] = pd.to_numeric(out["uncertainty_km"], errors="coerce").astype("float64")
     for col in TEXT_FIELDS:

@@ -14,7 +14,7 @@ from typing import Final
 import numpy as np
 import pandas as pd
 
-from geo.schema import EVENT_TYPES
+from geo.schema import EVENT_TYPES, IncidentDataError
 
 COLOR_BY: Final = ("event_type", "actor")
 
@@ -46,6 +46,21 @@ ACTOR_PALETTE: Final = (
 OTHER_ACTORS: Final = "Other actors"
 OTHER_COLOR: Final = "#A5A5A5"
 NO_ACTOR: Final = "(no actor)"
+# The file's own columns: an empty cell, and any value beyond the palette's colours.
+NO_VALUE: Final = "(not recorded)"
+OTHER_VALUES: Final = "Other"
+
+
+def is_own_column(incidents: pd.DataFrame, column: str) -> bool:
+    """Whether ``column`` is one of the file's own columns (not a contract field)."""
+    from geo.incidents import COLUMNS  # the canonical table, which this module does not need
+
+    return column in incidents.columns and column not in COLUMNS and column != "geometry"
+
+
+def color_column(color_by: str) -> str:
+    """Return the column a colouring reads: ``actor1`` for ``actor``, else its own name."""
+    return "actor1" if color_by == "actor" else color_by
 
 
 def event_type_color(event_type: str) -> str:
@@ -154,9 +169,12 @@ def color_codes(
     ValueError
         When ``color_by`` is not one of :data:`COLOR_BY`.
     """
-    if color_by not in COLOR_BY:
-        raise ValueError(f"color_by must be one of {', '.join(COLOR_BY)}; got {color_by!r}")
-    column = "event_type" if color_by == "event_type" else "actor1"
+    column = color_column(color_by)
+    if color_by not in COLOR_BY and not is_own_column(incidents, column):
+        raise IncidentDataError(
+            f"color_by must be one of {', '.join(COLOR_BY)} or a categorical column of the "
+            f"file; got {color_by!r}"
+        )
     # Labels are worked out per distinct value, then spread back with the codes.
     codes, values = pd.factorize(incidents[column], use_na_sentinel=False)
     names = ["" if pd.isna(v) else str(v) for v in values]
@@ -167,6 +185,25 @@ def color_codes(
         colors = {t: event_type_color(t) for t in order}
         colors.update(other_type_colors(others))
         labels = names
+    elif color_by != "actor":
+        # The file's own column: colours in the order of its categories over the whole
+        # file (a categorical keeps them through filters), so they stay put.
+        series = incidents[column]
+        order = (
+            [str(c) for c in series.cat.categories]
+            if isinstance(series.dtype, pd.CategoricalDtype)
+            else sorted(n for n in set(names) if n)
+        )
+        palette = dict(zip(order, ACTOR_PALETTE, strict=False))
+        labels = [
+            (name if name in palette else OTHER_VALUES) if name else NO_VALUE for name in names
+        ]
+        present = set(labels)
+        colors = {v: c for v, c in palette.items() if v in present}
+        if OTHER_VALUES in present:
+            colors[OTHER_VALUES] = OTHER_COLOR
+        if NO_VALUE in present:
+            colors[NO_VALUE] = UNKNOWN_COLOR
     else:
         names = [name or NO_ACTOR for name in names]
         counts = np.bincount(codes, minlength=len(names))

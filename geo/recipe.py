@@ -17,7 +17,7 @@ from geo import __version__
 from geo.filters import IncidentFilter
 from geo.report import PageOptions, ReportOptions
 from geo.schema import IncidentDataError, UnreadableFileError
-from geo.urlstate import filter_to_query, view_from_query, view_to_query
+from geo.urlstate import COLUMN_PREFIX, filter_to_query, view_from_query, view_to_query
 from geo.view import View
 
 RECIPE_VERSION: Final = 2  # 2 adds ``view``, the whole view as URL parameters
@@ -152,11 +152,18 @@ def _listed(values: dict[str, Any], key: str) -> list[str]:
 def _as_view(params: dict[str, Any], where: str, key: str) -> View:
     """Read a view strictly: a recipe keeps every filter value, known to the data or not."""
     values = {k: v for k, v in params.items() if isinstance(v, str | list)}
+    # The file's own columns a recipe names are checked against the data when it is read.
+    columns = {
+        k[len(COLUMN_PREFIX) :]: _listed(values, k) for k in values if k.startswith(COLUMN_PREFIX)
+    }
+    if color := _listed(values, "color"):
+        columns.setdefault(color[-1], [])
     view, problems = view_from_query(
         values,
         actors=[*_listed(values, "actor"), *_listed(values, "actor1"), *_listed(values, "actor2")],
         event_types=_listed(values, "type"),
         sites=_listed(values, "site"),
+        columns=columns,
     )
     if problems:
         raise IncidentDataError(f"recipe {where}: {problems[0]}")

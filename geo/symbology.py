@@ -23,6 +23,13 @@ SIZE_KEY: Final = (0, 10, 100)  # casualties shown in the legend's size key
 GEO_PRECISION_OPACITY: Final = {1: 0.9, 2: 0.65, 3: 0.35}
 DEFAULT_OPACITY: Final = 0.9  # a precision outside the table
 LEGEND_TITLES: Final = {"event_type": "Event type", "actor": "Actor (side that acted)"}
+
+
+def legend_title(color_by: str) -> str:
+    """Return the legend heading of a colouring: the file's own column keeps its name."""
+    return LEGEND_TITLES.get(color_by, color_by)
+
+
 CSS_DPI: Final = 96.0  # CSS pixels per inch
 POINTS_PER_INCH: Final = 72.0
 
@@ -30,6 +37,7 @@ __all__ = [
     "COLOR_BY",
     "GEO_PRECISION_OPACITY",
     "LEGEND_TITLES",
+    "legend_title",
     "SIZE_KEY",
     "casualties",
     "color_codes",
@@ -42,7 +50,7 @@ __all__ = [
 
 
 def casualties(incidents: pd.DataFrame) -> np.ndarray:
-    """Return fatalities plus injuries per incident (unreported injuries count as 0).
+    """Return fatalities plus injuries per incident (unrecorded figures count as 0).
 
     Parameters
     ----------
@@ -54,7 +62,8 @@ def casualties(incidents: pd.DataFrame) -> np.ndarray:
     numpy.ndarray of float
     """
     injuries = incidents["injuries"].astype("Float64").fillna(0).to_numpy(dtype="float64")
-    return incidents["fatalities"].to_numpy(dtype="float64") + injuries
+    fatalities = incidents["fatalities"].astype("Float64").fillna(0).to_numpy(dtype="float64")
+    return fatalities + injuries
 
 
 def marker_radius(casualty_counts: Any) -> np.ndarray:

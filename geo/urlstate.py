@@ -19,6 +19,8 @@ from geo.palette import COLOR_BY
 from geo.view import BASEMAPS, PLAYBACK_STEPS, SITE_LAYERS, View, ViewError, check_extent
 
 MIN_FATALITIES_PARAM = "min_fatalities"
+# ``f.COLUMN=VALUE``: a value of any column of the data (repeatable).
+COLUMN_PREFIX = "f."
 # URL name of each map layer switch of a View.
 LAYER_PARAMS = {"clusters": "show_clusters", "heatmap": "show_heatmap", "uncertainty":
                 "show_uncertainty"}  # fmt: skip
@@ -56,6 +58,8 @@ def filter_to_query(flt: IncidentFilter) -> dict[str, str | list[str]]:
         params["q"] = flt.text
     if flt.min_fatalities:
         params[MIN_FATALITIES_PARAM] = str(flt.min_fatalities)
+    for column, values in flt.where:
+        params[COLUMN_PREFIX + column] = list(values)
     return params
 
 
@@ -96,6 +100,7 @@ def filter_from_query(
     actors: Iterable[str],
     event_types: Iterable[str],
     sites: Iterable[str],
+    columns: Mapping[str, Iterable[str]] | None = None,
 ) -> tuple[IncidentFilter, list[str]]:
     """Read a filter from query parameters.
 
@@ -106,6 +111,10 @@ def filter_from_query(
         ``st.query_params.to_dict()`` plus ``get_all`` give them).
     actors, event_types, sites : iterable of str
         The values the loaded data offers; others are dropped.
+    columns : mapping of str to iterable of str, optional
+        The file's own columns ``f.COLUMN`` may name and the values each offers; an
+        unknown column or value is dropped and reported. None: the data has no column of
+        its own.
 
     Returns
     -------
@@ -139,8 +148,30 @@ def filter_from_query(
         sites=_known(_values(params, "site"), sites, "site", problems),
         min_fatalities=min_fatalities,
         text=texts[-1][:200] if texts else "",
+        where=_where_of(params, columns, problems),
     )
     return flt, problems
+
+
+def _where_of(
+    params: Mapping[str, str | list[str]],
+    columns: Mapping[str, Iterable[str]] | None,
+    problems: list[str],
+) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """Read the ``f.COLUMN=VALUE`` parameters, checked against the data's columns when known."""
+    where: list[tuple[str, tuple[str, ...]]] = []
+    for key in params:
+        if not key.startswith(COLUMN_PREFIX):
+            continue
+        column, values = key[len(COLUMN_PREFIX) :], _values(params, key)
+        if columns is None or column not in columns:
+            problems.append(f"ignored {key}: this data has no column {column!r}")
+            continue
+        else:
+            kept = _known(values, columns[column], key, problems)
+        if kept:
+            where.append((column, kept))
+    return tuple(where)
 
 
 def _layers_of(view: View) -> list[str]:
@@ -206,6 +237,7 @@ def view_from_query(
     event_types: Iterable[str],
     sites: Iterable[str],
     defaults: View | None = None,
+    columns: Mapping[str, Iterable[str]] | None = None,
 ) -> tuple[View, list[str]]:
     """Read a whole view from query parameters (see :func:`view_to_query`).
 
@@ -217,6 +249,8 @@ def view_from_query(
         The values the loaded data offers; others are dropped.
     defaults : View, optional
         What an absent parameter means (its filter is not used); by default ``View()``.
+    columns : mapping of str to iterable of str, optional
+        See :func:`filter_from_query`.
 
     Returns
     -------
@@ -224,10 +258,18 @@ def view_from_query(
         The view and one sentence per ignored value.
     """
     base = defaults or View()
-    flt, problems = filter_from_query(params, actors=actors, event_types=event_types, sites=sites)
+    flt, problems = filter_from_query(
+        params, actors=actors, event_types=event_types, sites=sites, columns=columns
+    )
     changes: dict[str, object] = {
         "flt": flt,
-        "color_by": _choice(params, "color", COLOR_BY, base.color_by, problems),
+        "color_by": _choice(
+            params,
+            "color",
+            (*COLOR_BY, *(columns or ())),
+            base.color_by,
+            problems,
+        ),
         "basemap": _choice(params, "basemap", BASEMAPS, base.basemap, problems),
         "site_layer": _choice(params, "site_labels", SITE_LAYERS, base.site_layer, problems),
         "step": _choice(params, "step", PLAYBACK_STEPS, base.step, problems),

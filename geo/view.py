@@ -46,6 +46,9 @@ SITE_LAYERS: Final = ("shown", "all", "none")
 ACTOR_ROLES: Final = ("any", "actor1", "actor2")
 ROLE_FIELDS: Final = {"any": "actors", "actor1": "actors1", "actor2": "actors2"}
 
+# Widget key of the values kept in one of the file's own columns: ``where.attack_type``.
+WHERE_KEY: Final = "where."
+
 
 class ViewError(IncidentDataError):
     """A view names a colouring, basemap, layer or extent that does not exist."""
@@ -92,8 +95,9 @@ class View:
     step: str = "week"
 
     def __post_init__(self) -> None:
+        if self.color_by not in COLOR_BY and not self.color_by.strip():
+            raise ViewError(f"color_by must be one of {', '.join(COLOR_BY)} or a column name")
         for name, value, choices in (
-            ("color_by", self.color_by, COLOR_BY),
             ("basemap", self.basemap, BASEMAPS),
             ("site_layer", self.site_layer, SITE_LAYERS),
             ("step", self.step, PLAYBACK_STEPS),
@@ -169,8 +173,9 @@ def view_from_controls(
         ``actor_role`` (the side they are matched on), ``types``, ``sites``,
         ``min_fatalities``, ``q`` (searched words), ``color``,
         ``basemap``, ``clusters``, ``heatmap``, ``uncertainty``, ``site_labels``,
-        ``report_title``, ``extent`` (None to fit the data) and ``step``. Missing keys take the
-        defaults of :class:`View`.
+        ``report_title``, ``extent`` (None to fit the data), ``step``, ``where_columns``
+        (the file's own columns filtered on) and ``where.COLUMN`` (the values kept in each).
+        Missing keys take the defaults of :class:`View`.
     span : (date, date)
         The data's first and last day: a window reaching an end does not restrict it.
     ranking : iterable of str
@@ -196,6 +201,11 @@ def view_from_controls(
         text=str(controls.get("q", "") or ""),
         actor_role=str(controls.get("actor_role", "any")),
     )
+    where = tuple(
+        (str(column), tuple(str(v) for v in controls.get(WHERE_KEY + str(column), ()) or ()))
+        for column in controls.get("where_columns", ()) or ()
+    )
+    flt = flt.with_changes(where=tuple((c, values) for c, values in where if values))
     return View(
         flt=flt,
         color_by=str(controls.get("color", base.color_by)),
@@ -248,6 +258,8 @@ def controls_of_view(view: View, span: tuple[date, date]) -> dict[str, Any]:
         "report_title": view.title,
         "extent": view.extent,
         "step": view.step,
+        "where_columns": [column for column, _ in flt.where],
+        **{WHERE_KEY + column: list(values) for column, values in flt.where},
     }
 
 

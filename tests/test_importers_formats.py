@@ -26,7 +26,10 @@ def sites(tiny_dataset: dict[str, Path]) -> SiteIndex:
 
 def assert_reconciles(result: ImportResult) -> None:
     assert result.records_read == len(result.incidents) + len(result.rejected)
-    assert list(result.incidents.columns) == [*COLUMNS, "geometry"]
+    columns = list(result.incidents.columns)
+    assert columns[: len(COLUMNS)] == list(COLUMNS) and columns[-1] == "geometry"
+    for own in columns[len(COLUMNS) : -1]:  # the file's own categories, kept by name
+        assert str(result.incidents[own].dtype) == "category", own
 
 
 def sample() -> gpd.GeoDataFrame:

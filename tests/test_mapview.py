@@ -96,7 +96,7 @@ def descendants(element: object) -> Iterator[object]:
 
 def test_options_refuse_unknown_colouring_and_basemap() -> None:
     with pytest.raises(ValueError, match="color_by must be one of event_type, actor"):
-        mapview.MapOptions(color_by="country")
+        mapview.MapOptions(color_by=" ")  # a column name, not blank
     with pytest.raises(ValueError, match="basemap must be one of offline, OpenStreetMap"):
         mapview.MapOptions(basemap="Google")
 

@@ -18,8 +18,8 @@ from geo.view import (
 
 
 def test_view_checks_its_presentation() -> None:
-    with pytest.raises(ViewError, match="color_by"):
-        View(color_by="country")
+    with pytest.raises(ViewError, match="color_by"):  # any column of the data, not none
+        View(color_by=" ")
     with pytest.raises(ViewError, match="basemap"):
         View(basemap="Google")
     with pytest.raises(ViewError, match="west < east"):
@@ -84,7 +84,7 @@ def test_the_dashboards_widgets_make_one_view() -> None:
     assert view.actor_ranking == ("Islamic State", "US Forces")
     assert view_from_controls({}, span) == View()
     with pytest.raises(ViewError, match="color_by"):
-        view_from_controls({"color": "country"}, span)
+        view_from_controls({"color": ""}, span)
 
 
 def test_widgets_show_a_view_and_make_it_again() -> None:

@@ -12,6 +12,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from geo.importers.categories import own_categorical_columns
 from geo.importers.dates import decide_day_first, parse_dates, show
 from geo.importers.geocode import Gazetteer, geocode_places
 from geo.importers.table import RawTable
@@ -101,7 +102,7 @@ def check_records(
     )
     reasons.add(location_reasons)
 
-    fatalities, fatality_reasons = check_count(text["fatalities"], "fatalities", default=0)
+    fatalities, fatality_reasons = check_count(text["fatalities"], "fatalities", default=None)
     injuries, injury_reasons = check_count(text["injuries"], "injuries", default=None)
     time_precision, tp_reasons = check_code(
         text["time_precision"], "time_precision", PRECISIONS, default=1
@@ -147,6 +148,12 @@ def check_records(
     points = gpd.points_from_xy(good["longitude"].astype(float), good["latitude"].astype(float))
     incidents = coerce_incidents(good.drop(columns=["latitude", "longitude"]), geometry=points)
     del good
+    # The file's own categories (attack_type, ...) ride along under their own names.
+    own = own_categorical_columns(raw.fields if accepted.all() else raw.fields[accepted.to_numpy()])
+    for column in own.columns:  # before the geometry, which stays last (as a prepared copy has it)
+        incidents.insert(
+            incidents.columns.get_loc(incidents.geometry.name), column, own[column].array
+        )
     rejected = pd.concat(
         [
             pd.DataFrame(

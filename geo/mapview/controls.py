@@ -13,8 +13,8 @@ from folium.template import Template
 
 from geo.mapview.options import SITES_PANE, MapOptions
 from geo.symbology import (
-    LEGEND_TITLES,
     SIZE_KEY,
+    legend_title,
     marker_radius,
 )
 from geo.webtext import script_json
@@ -31,7 +31,7 @@ def _legend_html(
     The legend is a ``<details>`` element, open at first: clicking its title folds it away
     when it covers part of the map the user wants to see.
     """
-    title = html.escape(LEGEND_TITLES[options.color_by])
+    title = html.escape(legend_title(options.color_by))
     parts = [
         "<details open><summary class='geo-legend-title' title='Fold or open the legend'>"
         f"{title}</summary>"
@@ -124,7 +124,7 @@ class _MapInfo(MacroElement):
             "title": options.title,
             "caption": options.caption,
             "count": f"{count:,} incident{'s' if count != 1 else ''} shown",
-            "legend_title": LEGEND_TITLES[options.color_by],
+            "legend_title": legend_title(options.color_by),
             "legend": [[label, color] for label, color in items],
             **symbols,
             "size_key": list(SIZE_KEY),

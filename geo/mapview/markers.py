@@ -32,8 +32,8 @@ class _IncidentMarkers(MacroElement):
             }
             function popup(layer) {
                 var r = layer.options.row;
-                var casualties = "Killed: " + r[6] + " &middot; injured: "
-                    + (r[7] < 0 ? "not reported" : r[7]);
+                var casualties = "Killed: " + (r[6] < 0 ? "not recorded" : r[6])
+                    + " &middot; injured: " + (r[7] < 0 ? "not recorded" : r[7]);
                 var type = s[r[9]] + (s[r[10]] ? " &middot; " + s[r[10]] : "");
                 var html = "<div class='geo-popup'><div class='geo-popup-date'>" + s[r[8]]
                     + "</div><div class='geo-popup-type'>" + type + "</div>"

@@ -77,7 +77,7 @@ class MapOptions:
     actors: tuple[str, ...] = field(default=())
 
     def __post_init__(self) -> None:
-        if self.color_by not in COLOR_BY:
+        if self.color_by not in COLOR_BY and not self.color_by.strip():  # or a column
             raise ValueError(
                 f"color_by must be one of {', '.join(COLOR_BY)}; got {self.color_by!r}"
             )

@@ -115,7 +115,7 @@ def _incident_table(incidents: gpd.GeoDataFrame, color_ids: np.ndarray) -> dict[
         np.round(marker_radius(casualties(incidents)), 1).tolist(),
         incidents["time_precision"].astype(int).tolist(),
         incidents["geo_precision"].astype(int).tolist(),
-        incidents["fatalities"].astype(int).tolist(),
+        incidents["fatalities"].fillna(-1).astype(int).tolist(),
         incidents["injuries"].fillna(-1).astype(int).tolist(),
     ]
     columns = numbers + [codes[i * n : (i + 1) * n].tolist() for i in range(len(texts))]

@@ -41,7 +41,7 @@ def _legend_rows(
     ix, iy = inch
     line = 0.215 / iy
     y = top
-    heading = "Event type" if color_by == "event_type" else "Acting side (actor1)"
+    heading = {"event_type": "Event type", "actor": "Acting side (actor1)"}.get(color_by, color_by)
     _text(fig, left, y, heading, fontsize=9.5, fontweight="bold", color=INK, va="top")
     y -= line * 1.25
     for label, color in legend:

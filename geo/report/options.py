@@ -59,7 +59,7 @@ class ReportOptions:
 
     def __post_init__(self) -> None:
         _check_page(self.width, self.height, self.scale)
-        if self.color_by not in palette.COLOR_BY:
+        if self.color_by not in palette.COLOR_BY and not self.color_by.strip():
             raise ValueError(
                 f"color_by must be one of {', '.join(palette.COLOR_BY)}; got {self.color_by!r}"
             )

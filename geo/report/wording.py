@@ -9,6 +9,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from geo.figures import NOT_RECORDED, VERBS
 from geo.filters import IncidentFilter
 
 
@@ -116,9 +117,8 @@ def describe_incident(row: pd.Series) -> str:
     when = f"{day.day} {day:%b %Y}" if pd.notna(day) else "Date unknown"
     if int(row["time_precision"]) > 1:
         when = f"{'Week' if int(row['time_precision']) == 2 else 'Month'} of {when}"
-    harm = [f"{int(row['fatalities'])} killed"]
-    if pd.notna(row["injuries"]):
-        harm.append(f"{int(row['injuries'])} injured")
+    harm = [f"{int(row[field])} {verb}" for field, verb in VERBS.items() if pd.notna(row[field])]
+    harm = harm or [f"casualties {NOT_RECORDED}"]
     who = row["actor1"] + (f" against {row['actor2']}" if row["actor2"] else "")
     place = row["location"] or row["site_id"]
     return f"{when}, {place}: {row['sub_event_type']}, {', '.join(harm)}. {who}."

@@ -145,6 +145,8 @@ def incident_values(
             columns[col] = series.to_numpy(dtype="datetime64[D]").astype(object).tolist()
         elif col == "injuries":
             columns[col] = [None if v is pd.NA else int(v) for v in series.array]
+        elif col == "fatalities":  # the store's column is required: unrecorded is stored as 0
+            columns[col] = series.astype("Int64").fillna(0).to_numpy(dtype=np.int64).tolist()
         elif col in INTEGER_FIELDS:
             columns[col] = series.to_numpy(dtype=np.int64).tolist()
         elif col in REAL_FIELDS:

@@ -10,6 +10,7 @@ box (:func:`_bbox`) and the grid floor (:func:`_floor`).
 
 from __future__ import annotations
 
+import json
 import math
 from collections.abc import Collection, Sequence
 from typing import Any, Final
@@ -18,6 +19,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import JSONB
 
 from geo.filters import ROLE_FIELDS, SEARCH_FIELDS, IncidentFilter
 from geo.incidents import COLUMNS, coerce_incidents
@@ -116,6 +118,9 @@ def filter_clause(
     needle = flt.text.strip()
     if needle:
         conds.append(sa.or_(*[_contains(t.c[col], needle, dialect) for col in SEARCH_FIELDS]))
+    for column, values in getattr(flt, "where", ()):
+        if values:
+            conds.append(_column_value(column, dialect).in_(values))
     box = bbox if bbox is not None else getattr(flt, "bbox", None)
     if box is not None:
         conds.append(_bbox(check_bbox(box), dialect))
@@ -127,6 +132,16 @@ def filter_clause(
             )
         conds.append(t.c.status.in_(sorted(statuses)))
     return sa.and_(sa.true(), *conds)
+
+
+def _column_value(column: str, dialect: str) -> sa.ColumnElement[str]:
+    """Read a contract column, or one of the file's own columns kept in ``extra``, as text."""
+    if column in t.c and column not in ("id", "extra", "geom"):
+        return sa.cast(t.c[column], sa.String)
+    # The file's own columns live in the JSON document: ->> on PostgreSQL, json_extract on SQLite.
+    if dialect == "postgresql":
+        return sa.cast(t.c.extra, JSONB)[column].astext
+    return sa.func.json_extract(t.c.extra, sa.literal("$." + json.dumps(column)))
 
 
 def _role_condition(

@@ -11,7 +11,7 @@ aggregate, so only what the page shows comes back, whatever the store's size.
 from __future__ import annotations
 
 from collections.abc import Collection
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Final, Protocol
 
@@ -22,6 +22,7 @@ import sqlalchemy as sa
 
 from geo.aggregate import HEAT_MAX_POINTS, MARKER_LIMIT, build_cluster_payload, build_heat_points
 from geo.dataset import Dataset
+from geo.figures import Figure, summarize_casualties
 from geo.filters import IncidentFilter
 from geo.importers import ImportResult
 from geo.mapview import (
@@ -73,6 +74,9 @@ class Page:
         The most recent incidents shown (at most ``table_rows``), most recent first.
     site_ids : tuple of str
         Sites named by the incidents shown.
+    figures : dict of str to Figure
+        Fatalities and injuries with how many incidents record them
+        (:func:`geo.figures.summarize_casualties`).
     """
 
     count: int
@@ -86,6 +90,7 @@ class Page:
     heat: list[list[float]] | None
     recent: gpd.GeoDataFrame
     site_ids: tuple[str, ...]
+    figures: dict[str, Figure] = field(default_factory=dict)
 
     @property
     def aggregated(self) -> bool:
@@ -194,6 +199,7 @@ class FileSource:
             heat=build_heat_points(shown, binned=True) if aggregated and heatmap else None,
             recent=_recent(shown, table_rows),
             site_ids=tuple(sorted(set(shown["site_id"]) - {""})),
+            figures=summarize_casualties(shown),
         )
 
 
@@ -337,6 +343,11 @@ class StoreSource:
             ]
         )
         recorded = int(groups["injured_n"].sum())
+        # The store's fatalities column is required, so every incident there records one.
+        figures = {
+            "fatalities": Figure(int(groups["fatalities"].sum()), count, count),
+            "injuries": Figure(int(groups["injuries"].sum()), recorded, count),
+        }
         return Page(
             count=count,
             fatalities=int(groups["fatalities"].sum()),
@@ -349,6 +360,7 @@ class StoreSource:
             heat=heat,
             recent=recent,
             site_ids=tuple(sorted(site_names)),
+            figures=figures,
         )
 
 
