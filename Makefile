@@ -56,7 +56,7 @@ test: install chromium postgres
 	$(PY) -m pytest
 
 lint: install
-	$(PY) -m ruff check geo benchmarks tests dashboard.py
+	$(PY) -m ruff check geo ui pages benchmarks tests dashboard.py
 	$(PY) -m mypy
 
 bench: install chromium

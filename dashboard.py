@@ -7,230 +7,76 @@ or ``streamlit run dashboard.py -- --db URL`` (or ``INCIDENT_MAP_DB=URL``) for a
 
 from __future__ import annotations
 
-import argparse
-import hashlib
-import os
 import sys
 import time
-from datetime import date, timedelta
+from datetime import timedelta
 from functools import partial
-from pathlib import Path
 
 import geopandas as gpd
 import streamlit as st
-from streamlit.runtime import Runtime
-from streamlit.runtime.scriptrunner import get_script_run_ctx
 from streamlit_folium import st_folium
 
-from geo.actors import ActorTable, covered_groups, read_actors, sync_affiliations
+from geo.actors import ActorTable
 from geo.columns import column_values, own_columns
-from geo.dataset import Dataset, prepare_dataset
 from geo.export import EXPORT_FORMATS, export_bytes, export_filename
 from geo.figures import VERBS
 from geo.filters import IncidentFilter
-from geo.importers import MAX_UPLOAD_BYTES, import_file, rejected_to_csv_bytes
+from geo.importers import MAX_UPLOAD_BYTES, rejected_to_csv_bytes
 from geo.importers.report import summary_line
 from geo.limits import REPORT_SCALE, REPORT_SIDE_PIXELS
-from geo.load import DEFAULT_DATA_PATH
 from geo.mapview import build_layer_control, build_view_base
 from geo.palette import COLOR_BY
-from geo.playback import advance, start_window, tick_due
-from geo.prepared import load_dataset
+from geo.playback import advance, tick_due
 from geo.report import PageOptions
 from geo.schema import IncidentDataError, MissingComponentError
-from geo.sessions import SessionData, session_data
-from geo.sites import read_sites
-from geo.store import StoreError, open_store
-from geo.store.source import (
-    FileSource,
-    IncidentSource,
-    Page,
-    StoreSource,
-    build_page_layers,
-    export_selection,
-)
+from geo.store import StoreError
+from geo.store.source import FileSource, IncidentSource, build_page_layers, export_selection
 from geo.symbology import legend_title
-from geo.timeline import STEPS, step_window, weekly_chart
+from geo.timeline import STEPS, weekly_chart
 from geo.urlstate import view_from_query, view_to_query
-from geo.view import (
-    BASEMAPS,
-    WHERE_KEY,
-    View,
-    controls_of_view,
-    roles_beyond_controls,
-    view_from_controls,
-)
+from geo.view import BASEMAPS, WHERE_KEY, View, roles_beyond_controls, view_from_controls
 from geo.webtext import markdown_text
+from ui.controls import (
+    apply_view,
+    basemap_label,
+    on_actors,
+    on_affiliations,
+    on_play,
+    on_step,
+    query_dict,
+)
+from ui.sources import (
+    TABLE_ROWS,
+    data_source,
+    drop_upload,
+    import_upload,
+    load_file,
+    load_reference,
+    load_store,
+    page_of,
+    shared_page,
+    uploads,
+)
 
-DATA_ENV = "INCIDENT_MAP_DATA"
-DB_ENV = "INCIDENT_MAP_DB"
-STORE_REFRESH_S = 600  # how long a server reuses what describes the whole store (span, actors)
 EXPORT_LABELS = {"png": "Report PNG", "pdf": "Report PDF", "html": "Map HTML", "csv": "CSV",
                  "geojson": "GeoJSON"}  # fmt: skip
 SPEEDS = (0.5, 1.0, 2.0, 4.0)  # seconds per playback step
 TABLE_COLUMNS = ["event_date", "event_type", "sub_event_type", "actor1", "actor2", "location",
                  "admin1", "country", "fatalities", "injuries", "notes", "source",
                  "event_id"]  # fmt: skip
-TABLE_ROWS = 1000
 ROLE_LABELS = {"any": "Any side", "actor1": "Acting", "actor2": "Acted upon"}
 # Playback writes the next window and state here; they are applied before the widgets
 # exist, since a widget's value cannot be set once it is drawn in a run.
 PENDING = "_pending"
-SHARED_VIEWS = 4  # pages kept for sessions showing the same view (each up to a selection)
 UPLOAD_TYPES = ["csv", "tsv", "txt", "geojson", "json", "gpkg", "parquet", "geoparquet"]
 ss = st.session_state
 
 st.set_page_config(page_title="Incident map", layout="wide")
 
 
-def data_source(argv: list[str]) -> tuple[Path, str | None]:
-    """The file to serve, and the store URL that replaces it when given."""
-    parser = argparse.ArgumentParser(prog="dashboard.py", allow_abbrev=False)
-    parser.add_argument("--data", type=Path, default=None)
-    parser.add_argument("--db", default=None)
-    args, _ = parser.parse_known_args(argv)
-    path = args.data or Path(os.environ.get(DATA_ENV) or DEFAULT_DATA_PATH)
-    return path, args.db or os.environ.get(DB_ENV) or None
-
-
-@st.cache_resource(show_spinner="Opening the incident store...", ttl=STORE_REFRESH_S)
-def load_store(url: str) -> StoreSource:
-    """One store connection pool per server process, shared by its sessions."""
-    return StoreSource(open_store(url))
-
-
-@st.cache_resource(show_spinner="Loading incidents...", max_entries=4)
-def load_file(path: str, mtime_ns: int, size: int) -> Dataset:
-    """Read and index a file once per version (the frame is never mutated, so it is shared).
-
-    It comes from its prepared copy (:mod:`geo.prepared`) when there is one: a restarted
-    server, or a cleared cache (any client may ask for that), reads Parquet, not an import.
-    """
-    return load_dataset(path)
-
-
-@st.cache_resource
-def load_reference() -> tuple[ActorTable, gpd.GeoDataFrame]:
-    return read_actors(), read_sites()
-
-
-def page_of(
-    source: IncidentSource,
-    view: View,
-    span: tuple[date, date],
-    known_sites: tuple[str, ...] | None,
-) -> Page:
-    """What the page shows of a view: counts, chart, map layers' data, the table's rows."""
-    return source.page(view.flt, color_by=view.color_by, heatmap=view.show_heatmap,
-                       table_rows=TABLE_ROWS, span=span, known_sites=known_sites)  # fmt: skip
-
-
-@st.cache_resource(max_entries=SHARED_VIEWS, show_spinner=False)
-def shared_page(
-    source_key: str,
-    view_key: str,
-    _source: IncidentSource,
-    _view: View,
-    _span: tuple[date, date],
-    _known_sites: tuple[str, ...] | None,
-) -> Page:
-    """One page per data version and view, shared by every session showing that view.
-
-    Keyed by the data's key and the view's repr (a frozen dataclass of plain values); a
-    page is never mutated, so sessions share it instead of filtering and counting again.
-    """
-    return page_of(_source, _view, _span, _known_sites)
-
-
-def uploads() -> tuple[SessionData[Dataset], str]:
-    """The server's store of uploads, one per session, and this session's id.
-
-    A session's upload is dropped once the session has been gone for as long as
-    Streamlit keeps a disconnected session for a reconnect.
-    """
-    ctx = get_script_run_ctx()
-    session_id = ctx.session_id if ctx is not None else ""
-    is_active = Runtime.instance().is_active_session if Runtime.exists() else (lambda _: True)
-    grace = float(st.get_option("server.disconnectedSessionTTL"))
-    return session_data("uploads", is_active, grace), session_id
-
-
-def import_upload(upload) -> None:
-    """Import an upload into this session, then drop its bytes from Streamlit's store.
-
-    The session keeps only the prepared data; the uploader is reset (a new key), so the
-    next run does not look for the dropped bytes.
-    """
-    store, session_id = uploads()
-    store.drop(session_id)
-    ss.pop("_upload_error", None)
-    try:
-        data = upload.getvalue()
-        with st.spinner("Importing..."):
-            result = import_file(data, name=upload.name, max_bytes=MAX_UPLOAD_BYTES)
-        store.put(
-            session_id,
-            prepare_dataset(result, upload.file_id, upload.name, hashlib.sha256(data).hexdigest()),
-        )
-    except IncidentDataError as exc:  # includes UnreadableFileError and the import limits
-        ss["_upload_error"] = str(exc)
-    finally:
-        ctx = get_script_run_ctx()
-        # remove_file is the in-memory store's (the one `streamlit run` uses), not the protocol's.
-        remove = getattr(ctx.uploaded_file_mgr, "remove_file", None) if ctx else None
-        if ctx is not None and remove is not None:
-            remove(ctx.session_id, upload.file_id)
-        ss["_upload_generation"] = ss.get("_upload_generation", 0) + 1
-    st.rerun()
-
-
-def drop_upload() -> None:
-    """Go back to the server's data: the session's upload is dropped."""
-    store, session_id = uploads()
-    store.drop(session_id)
-    ss.pop("_upload_error", None)
-
-
 def export_source(fmt: str, view: View, source: IncidentSource, sites, page: PageOptions) -> bytes:
     """Read every incident the view shows (only on click) and make one export."""
     return export_bytes(fmt, export_selection(view, source, sites), page)
-
-
-def query_dict() -> dict[str, list[str]]:
-    return {k: st.query_params.get_all(k) for k in st.query_params}
-
-
-def apply_view(view: View, span: tuple[date, date], groups: dict[str, list[str]]) -> None:
-    """Put a view (from the URL, or the default) into the widgets' state."""
-    ss.update(controls_of_view(view, span), playing=False)
-    ss["affiliations"] = ss["_affiliations"] = covered_groups(groups, ss["actors"])
-
-
-def basemap_label(name: str) -> str:
-    return "Offline (bundled)" if name == "offline" else f"{name} (online)"
-
-
-def on_affiliations(groups: dict[str, list[str]]) -> None:
-    """Choosing an affiliation selects its member groups; dropping it drops them."""
-    actors, affiliations = sync_affiliations(
-        groups, ss.get("_affiliations", []), ss["affiliations"], ss["actors"]
-    )
-    ss["actors"], ss["affiliations"], ss["_affiliations"] = actors, affiliations, affiliations
-
-
-def on_actors(groups: dict[str, list[str]]) -> None:
-    ss["affiliations"] = ss["_affiliations"] = covered_groups(groups, ss["actors"])
-
-
-def on_step(span: tuple[date, date], backward: bool) -> None:
-    ss["window"] = step_window(tuple(ss["window"]), ss["step"], span, backward=backward)
-
-
-def on_play(span: tuple[date, date], source: IncidentSource) -> None:
-    if ss["playing"]:
-        first = source.first_day(view_from_controls(ss.to_dict(), span).flt)
-        ss["window"] = start_window(tuple(ss["window"]), span, ss["step"], first)
-    ss["_last_tick"] = time.monotonic()
 
 
 # ---------------------------------------------------------------- data

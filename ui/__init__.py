@@ -1,0 +1,1 @@
+"""Streamlit glue shared by the dashboard's pages; the logic lives in :mod:`geo`."""
