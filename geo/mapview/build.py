@@ -253,10 +253,7 @@ def build_incident_layers(
         groups.append(group)
 
     if options.show_heatmap and len(incidents):
-        group = folium.FeatureGroup(name="Heat map")
-        HeatMap(build_heat_points(incidents, binned=aggregated), radius=18, blur=15,
-                min_opacity=0.3).add_to(group)  # fmt: skip
-        groups.append(group)
+        groups.append(_heat_group(build_heat_points(incidents, binned=aggregated)))
 
     if len(incidents):
         group = folium.FeatureGroup(name="Incidents")
@@ -272,11 +269,24 @@ def build_incident_layers(
             _IncidentMarkers(incidents, color_ids, list(colors.values())).add_to(target)
         groups.append(group)
 
-    if draw_sites and sites is not None:
+    return _with_sites(groups, sites if draw_sites else None)
+
+
+def _heat_group(points: list[list[float]]) -> folium.FeatureGroup:
+    """Return the "Heat map" layer of ``[lat, lon, weight]`` points."""
+    group = folium.FeatureGroup(name="Heat map")
+    HeatMap(points, radius=18, blur=15, min_opacity=0.3).add_to(group)
+    return group
+
+
+def _with_sites(
+    groups: list[folium.FeatureGroup], sites: gpd.GeoDataFrame | None
+) -> list[folium.FeatureGroup]:
+    """Add the "Sites" layer when there are sites to draw, and localize every layer."""
+    if sites is not None:
         group = folium.FeatureGroup(name="Sites")
         _SiteMarkers(sites).add_to(group)
         groups.append(group)
-
     for group in groups:
         assets.localize_map(group)  # type: ignore[arg-type]  # any element tree works
     return groups
@@ -324,17 +334,9 @@ def build_aggregate_layers(
     _MapInfo(total, options, list(colors.items()), symbols).add_to(info)
     groups = [info]
     if options.show_heatmap and heat:
-        group = folium.FeatureGroup(name="Heat map")
-        HeatMap(heat, radius=18, blur=15, min_opacity=0.3).add_to(group)
-        groups.append(group)
+        groups.append(_heat_group(heat))
     if total:
         group = folium.FeatureGroup(name="Incidents")
         ClusterLayer(clusters).add_to(group)
         groups.append(group)
-    if draw_sites and sites is not None:
-        group = folium.FeatureGroup(name="Sites")
-        _SiteMarkers(sites).add_to(group)
-        groups.append(group)
-    for group in groups:
-        assets.localize_map(group)  # type: ignore[arg-type]  # any element tree works
-    return groups
+    return _with_sites(groups, sites if draw_sites else None)
