@@ -72,6 +72,8 @@ UPLOAD_TYPES = ["csv", "tsv", "txt", "geojson", "json", "gpkg", "parquet", "geop
 ss = st.session_state
 
 st.set_page_config(page_title="Incident map", layout="wide")
+# Streamlit's default top padding leaves about 100 px blank above the title.
+st.html("<style>[data-testid='stMainBlockContainer'] { padding-top: 2.5rem; }</style>")
 
 
 def export_source(fmt: str, view: View, source: IncidentSource, sites, page: PageOptions) -> bytes:
@@ -258,8 +260,6 @@ if {k: v if isinstance(v, list) else [v] for k, v in query.items()} != query_dic
     st.query_params.from_dict(query)
 
 # ---------------------------------------------------------------- outputs
-# Streamlit's default top padding leaves about 100 px blank above the title.
-st.html("<style>[data-testid='stMainBlockContainer'] { padding-top: 2.5rem; }</style>")
 st.title("Incident map")
 if problems:
     st.warning("Some parts of the link could not be used:")

@@ -8,6 +8,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pandas as pd
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from geo.load import DEFAULT_DATA_PATH
 
@@ -170,5 +171,14 @@ def test_the_title_sits_near_the_top_of_the_page(app):
     app.open()
     title = app.page.locator("[data-testid='stMain'] h1").first
     title.wait_for()
+    # The page's style arrives as an element of its own: give it a moment to apply.
+    try:
+        app.page.wait_for_function(
+            "() => document.querySelector(\"[data-testid='stMain'] h1\")"
+            ".getBoundingClientRect().top < 70",
+            timeout=10_000,
+        )
+    except PlaywrightTimeoutError:
+        pass
     box = title.bounding_box()
     assert box is not None and box["y"] < 70, box

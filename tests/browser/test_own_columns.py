@@ -31,6 +31,9 @@ def test_own_column_colours_markers_and_legend(app, tmp_path):
         box = page.locator("[data-testid='stMetric']", has_text=label).first
         assert box.locator("[data-testid='stMetricValue']").inner_text() == "not recorded"
 
+    # The file's own columns are offered once the page has rerun on the upload.
+    page.locator(".st-key-where_columns").wait_for(timeout=30_000)
+    app.wait_idle()
     page.locator(".st-key-color").click()
     page.get_by_role("option", name="attack_type").click()
     app.wait_idle()
