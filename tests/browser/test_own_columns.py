@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 pytestmark = pytest.mark.browser
 
@@ -31,11 +32,19 @@ def test_own_column_colours_markers_and_legend(app, tmp_path):
         box = page.locator("[data-testid='stMetric']", has_text=label).first
         assert box.locator("[data-testid='stMetricValue']").inner_text() == "not recorded"
 
-    # The file's own columns are offered once the page has rerun on the upload.
+    # The file's own columns are offered once the page has rerun on the upload; a list
+    # opened while that rerun redraws the box shows the old choices, so open it again.
     page.locator(".st-key-where_columns").wait_for(timeout=30_000)
-    app.wait_idle()
-    page.locator(".st-key-color").click()
-    page.get_by_role("option", name="attack_type").click()
+    option = page.get_by_role("option", name="attack_type")
+    for _ in range(10):
+        app.wait_idle()
+        page.locator(".st-key-color").click()
+        try:
+            option.wait_for(timeout=3_000)
+            break
+        except PlaywrightTimeoutError:
+            page.keyboard.press("Escape")
+    option.click()
     app.wait_idle()
     assert app.wait_for_markers(n) == n
     frame = app.map_frame()
