@@ -29,8 +29,8 @@ from geo.palette import COLOR_BY
 from geo.playback import advance, tick_due
 from geo.report import PageOptions
 from geo.schema import IncidentDataError, MissingComponentError
-from geo.store import StoreError
-from geo.store.source import FileSource, IncidentSource, build_page_layers, export_selection
+from geo.source import FileSource, IncidentSource, build_page_layers, export_selection
+from geo.store.errors import StoreError
 from geo.symbology import legend_title
 from geo.timeline import STEPS, weekly_chart
 from geo.urlstate import view_from_query, view_to_query

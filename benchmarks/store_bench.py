@@ -78,8 +78,9 @@ def measure(url: str, repeats: int = REPEATS) -> dict[str, Any]:
     import pyarrow as pa
 
     from geo.mapview import build_view_base
+    from geo.source import build_page_layers
     from geo.store import open_store
-    from geo.store.source import StoreSource, build_page_layers
+    from geo.store.source import StoreSource
     from geo.view import View
 
     rss_start, _ = _rss_kib()

@@ -409,8 +409,9 @@ def _export_store(out: Path, view: View, page: PageOptions, url: str) -> Path:
     """Export a view of an incident store: the filter runs in the database."""
     from geo.export import export_selection_to
     from geo.sites import DEFAULT_SITES_PATH, read_sites
+    from geo.source import export_selection
     from geo.store import open_store
-    from geo.store.source import StoreSource, export_selection
+    from geo.store.source import StoreSource
 
     sites = read_sites(DEFAULT_SITES_PATH) if DEFAULT_SITES_PATH.is_file() else None
     with open_store(url) as store:

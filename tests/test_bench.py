@@ -211,23 +211,36 @@ def test_benchmark_browser_refuses_outside_hosts_and_keeps_its_http_cache(tmp_pa
     httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     threading.Thread(target=httpd.serve_forever, daemon=True).start()
     url = f"http://127.0.0.1:{httpd.server_address[1]}/index.html"
+    out = {"refused": 0}
+    failures: list[BaseException] = []
+
+    def visit_twice() -> None:
+        # Its own thread: the suite's shared browser holds this thread's Playwright instance.
+        try:
+            with sync_playwright() as pw:
+                browser = pw.chromium.launch(
+                    executable_path=bench.CHROMIUM, args=list(bench.CHROMIUM_ARGS)
+                )
+                try:
+                    context = browser.new_context()
+                    bench._count_refused(context, out)
+                    for _ in range(2):
+                        page = context.new_page()
+                        page.goto(url, wait_until="load")
+                        page.close()
+                finally:
+                    browser.close()
+        except BaseException as exc:  # re-raised below, in the test's thread
+            failures.append(exc)
+
     try:
-        with sync_playwright() as pw:
-            browser = pw.chromium.launch(
-                executable_path=bench.CHROMIUM, args=list(bench.CHROMIUM_ARGS)
-            )
-            try:
-                context = browser.new_context()
-                out = {"refused": 0}
-                bench._count_refused(context, out)
-                for _ in range(2):
-                    page = context.new_page()
-                    page.goto(url, wait_until="load")
-                    page.close()
-            finally:
-                browser.close()
+        visitor = threading.Thread(target=visit_twice)
+        visitor.start()
+        visitor.join()
     finally:
         httpd.shutdown()
+    if failures:
+        raise failures[0]
     assert out["refused"] == 4  # two outside images per visit, none reached
     image_replies = [line for line in served if "/c.png" in line]
     # The second visit asks the cache's validator (304) instead of fetching again: the

@@ -68,7 +68,7 @@ def test_cleared_cache_reloads_from_the_prepared_copy(
 def test_sessions_with_the_same_view_share_one_page(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from geo.store.source import FileSource
+    from geo.source import FileSource
 
     calls: list[object] = []
     real = FileSource.page

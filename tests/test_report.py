@@ -357,7 +357,7 @@ def test_subtitle_names_period_and_filters(incidents) -> None:
         ({"width": 100}, "width and height"),
         ({"scale": 10}, "scale"),
         ({"width": 800, "height": 600, "scale": 2}, "too small"),
-        ({"color_by": "colour"}, "color_by"),
+        ({"color_by": "  "}, "color_by"),
     ],
 )
 def test_report_options_are_checked(kwargs, message) -> None:

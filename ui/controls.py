@@ -13,7 +13,7 @@ import streamlit as st
 
 from geo.actors import covered_groups, sync_affiliations
 from geo.playback import start_window
-from geo.store.source import IncidentSource
+from geo.source import IncidentSource
 from geo.timeline import step_window
 from geo.view import View, controls_of_view, view_from_controls
 

@@ -12,6 +12,7 @@ import hashlib
 import os
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import geopandas as gpd
 import streamlit as st
@@ -26,9 +27,11 @@ from geo.prepared import load_dataset
 from geo.schema import IncidentDataError
 from geo.sessions import SessionData, session_data
 from geo.sites import read_sites
-from geo.store import open_store
-from geo.store.source import IncidentSource, Page, StoreSource
+from geo.source import IncidentSource, Page
 from geo.view import View
+
+if TYPE_CHECKING:
+    from geo.store.source import StoreSource
 
 DATA_ENV = "INCIDENT_MAP_DATA"
 DB_ENV = "INCIDENT_MAP_DB"
@@ -51,6 +54,9 @@ def data_source(argv: list[str]) -> tuple[Path, str | None]:
 @st.cache_resource(show_spinner="Opening the incident store...", ttl=STORE_REFRESH_S)
 def load_store(url: str) -> StoreSource:
     """One store connection pool per server process, shared by its sessions."""
+    from geo.store import open_store  # SQLAlchemy: only when a store is served
+    from geo.store.source import StoreSource
+
     return StoreSource(open_store(url))
 
 

@@ -7,6 +7,8 @@ in-memory path and run it in the database.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from geo.store.errors import (
     IncidentNotFoundError,
     StaleVersionError,
@@ -15,7 +17,19 @@ from geo.store.errors import (
     StoreUnavailableError,
     StoreURLError,
 )
-from geo.store.store import IncidentStore, open_store
+
+if TYPE_CHECKING:
+    from geo.store.store import IncidentStore, open_store
+
+
+def __getattr__(name: str) -> Any:
+    # The store (and SQLAlchemy) load on first use: its errors alone stay light to import.
+    if name in ("IncidentStore", "open_store"):
+        from geo.store import store
+
+        return getattr(store, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = [
     "IncidentNotFoundError",

@@ -11,7 +11,8 @@ from geo.dataset import prepare_dataset
 from geo.filters import IncidentFilter
 from geo.importers import ImportResult
 from geo.incidents import point_coordinates
-from geo.store.source import FileSource, StoreSource
+from geo.source import FileSource
+from geo.store.source import StoreSource
 from tests.store.test_clusters import assert_same_payload
 from tests.store.test_query import SEED, random_filter, random_incidents
 
@@ -112,7 +113,7 @@ def _rendered(layers) -> str:
 @pytest.mark.parametrize("heat", [False, True])
 def test_page_layers_above_the_limit_draw_what_the_view_layers_draw(heat):
     from geo.mapview import build_view_layers
-    from geo.store.source import build_page_layers
+    from geo.source import build_page_layers
     from geo.view import View, select_view
 
     gdf = random_incidents(MARKER_LIMIT + 50, np.random.default_rng(SEED + 13))
