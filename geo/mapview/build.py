@@ -13,7 +13,15 @@ from folium.plugins import Fullscreen, HeatMap, MarkerCluster
 from geo import assets, basemap
 from geo.aggregate import MARKER_LIMIT, add_aggregated_layers, build_heat_points
 from geo.mapview.camera import _Camera
-from geo.mapview.controls import _MapInfo, _MapStyle, _OpenBaseLayer, _PluginAssets
+from geo.mapview.controls import (
+    _MapInfo,
+    _MapStyle,
+    _OfflineTilesNote,
+    _OpenBaseLayer,
+    _PluginAssets,
+)
+from geo.mapview.keyboard import _KeyboardMarkers
+from geo.mapview.labels import _LabelDeclutter
 from geo.mapview.markers import _IncidentMarkers, _SiteMarkers, _UncertaintyRings
 from geo.mapview.options import (
     _CLUSTER_ICON_JS,
@@ -78,6 +86,8 @@ def map_options_for(selection: Selection) -> MapOptions:
     -------
     MapOptions
     """
+    from geo.report.wording import summarize_sources
+
     view = selection.view
     return MapOptions(
         color_by=view.color_by,
@@ -88,6 +98,7 @@ def map_options_for(selection: Selection) -> MapOptions:
         show_sites=view.show_sites,
         title=view.title,
         caption=selection.caption,
+        sources=summarize_sources(selection.incidents),
         actors=view.actor_ranking,
     )
 
@@ -181,11 +192,14 @@ def build_base_map(
     m.default_css = [(k, url) for k, url in m.default_css if k not in _UNUSED_MAP_ASSETS]
     basemap.add_offline_basemap(m)
     basemap.add_online_basemaps(m)
+    _OfflineTilesNote(m).add_to(m)
     if options.basemap != "offline":
         _OpenBaseLayer(m, options.basemap).add_to(m)
     Fullscreen(position="topleft", title="Full screen", title_cancel="Exit full screen").add_to(m)
     _PluginAssets().add_to(m)
     _MapStyle().add_to(m)
+    _LabelDeclutter().add_to(m)
+    _KeyboardMarkers().add_to(m)
     _Camera().add_to(m)
     (south, west), (north, east) = bounds if bounds is not None else DEFAULT_BOUNDS
     # Keep the fitted incidents clear of the legend in the bottom-right corner.

@@ -11,6 +11,7 @@ from folium.elements import JSCSSMixin
 from folium.plugins import HeatMap, MarkerCluster
 from folium.template import Template
 
+from geo.basemap import ONLINE_BASEMAPS
 from geo.mapview.options import SITES_PANE, MapOptions
 from geo.symbology import (
     SIZE_KEY,
@@ -116,14 +117,20 @@ class _MapInfo(MacroElement):
         items: list[tuple[str, str]],
         symbols: dict[str, bool],
     ):
+        from geo.export import export_filename  # geo.export builds on this package
+
         super().__init__()
         self._name = "MapInfo"
+        shown = f"{count:,} incident{'s' if count != 1 else ''} shown"
         info = {
             # Raw text for the caption (drawn on a canvas, never parsed as HTML);
             # script_json keeps "<" out of the page.
             "title": options.title,
+            "filename": export_filename(options.title, "png"),
             "caption": options.caption,
-            "count": f"{count:,} incident{'s' if count != 1 else ''} shown",
+            # The caption already ends with the count (describe_caption): say it once.
+            "count": "" if options.caption else shown,
+            "sources": f"Sources: {options.sources}" if options.sources else "",
             "legend_title": legend_title(options.color_by),
             "legend": [[label, color] for label, color in items],
             **symbols,
@@ -156,6 +163,56 @@ class _OpenBaseLayer(MacroElement):
             raise ValueError(f"No base layer named {name!r} on the map.")
         self.online = online[0].get_name()
         self.offline = offline[0].get_name()
+
+
+# Shown on the map while an online basemap is chosen but none of its tiles can load.
+OFFLINE_TILES_NOTE: Final = (
+    "Online tiles cannot load: this machine is offline; choose the offline basemap."
+)
+
+
+class _OfflineTilesNote(MacroElement):
+    """A note on the map, instead of a blank background, when online tiles cannot load.
+
+    Each online tile layer counts its loaded tiles; a tile error while none has loaded
+    shows the note, a loaded tile or leaving the layer hides it.
+    """
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        (function () {
+            var map = {{ this._parent.get_name() }};
+            var note = L.DomUtil.create("div", "geo-map-note", map.getContainer());
+            note.setAttribute("role", "status");
+            note.hidden = true;
+            L.DomEvent.disableClickPropagation(note);
+            [{{ this.layers|join(", ") }}].forEach(function (layer) {
+                var loaded = 0;
+                layer.on("add", function () { loaded = 0; });
+                layer.on("tileload", function () { loaded += 1; note.hidden = true; });
+                layer.on("tileerror", function () {
+                    if (!loaded && map.hasLayer(layer)) {
+                        note.textContent = {{ this.text|tojson }};
+                        note.hidden = false;
+                    }
+                });
+                layer.on("remove", function () { note.hidden = true; });
+            });
+        })();
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, m: folium.Map):
+        super().__init__()
+        self._name = "OfflineTilesNote"
+        self.text = OFFLINE_TILES_NOTE
+        self.layers = [
+            child.get_name()
+            for child in m._children.values()
+            if isinstance(child, folium.TileLayer) and child.layer_name in ONLINE_BASEMAPS
+        ]
 
 
 class _PluginAssets(JSCSSMixin, MacroElement):
@@ -204,6 +261,14 @@ class _MapStyle(MacroElement):
             box-shadow: none; padding: 0 3px; font: bold 11px Arial, Helvetica, sans-serif;
             color: #222; }
         .leaflet-tooltip.geo-site-label:before { display: none; }
+        /* Leave the scale bar its corner: a long attribution wraps instead of covering it. */
+        .leaflet-container .leaflet-control-attribution { max-width: calc(100% - 150px); }
+        .geo-map-note { position: absolute; z-index: 1000; left: 50%; top: 42%;
+            transform: translate(-50%, -50%); max-width: 70%; padding: 10px 14px;
+            background: #fff8e1; border: 1px solid #c9a227; border-radius: 4px;
+            font: 14px/1.4 Arial, Helvetica, sans-serif; color: #3d3000;
+            box-shadow: 0 1px 4px rgba(0,0,0,0.3); text-align: center; }
+        .geo-map-note[hidden] { display: none; }
         .geo-cluster { display: flex; align-items: center; justify-content: center;
             background: rgba(45,45,45,0.82); color: #fff; border: 2px solid #fff;
             border-radius: 50%; box-shadow: 0 0 0 1px rgba(0,0,0,0.4);

@@ -49,7 +49,7 @@ class _IncidentMarkers(MacroElement):
                 var r = layer.options.row;
                 return s[r[8]] + "<br>" + s[r[9]] + " &middot; " + s[r[13]];
             }
-            var markers = table.rows.map(function (r) {
+            var markers = table.rows.map(function (r, order) {
                 var color = colors[r[2]];
                 var style = r[4] > 1
                     ? {color: color, weight: 2.5, dashArray: "4 3", fillColor: "#ffffff",
@@ -58,6 +58,9 @@ class _IncidentMarkers(MacroElement):
                        fillOpacity: table.opacity[r[5]] || 0.9};
                 style.radius = r[3];
                 style.row = r;
+                /* the keyboard stand-in's name (still escaped; decoded as text there) */
+                style.label = s[r[8]] + ", " + s[r[9]] + ", " + s[r[13]];
+                style.order = order;
                 var marker = L.circleMarker([r[0], r[1]], style);
                 marker.bindTooltip(tooltip, {direction: "top", sticky: true});
                 marker.bindPopup(popup, {maxWidth: 360, minWidth: 240});

@@ -61,6 +61,9 @@ class MapOptions:
         The camera caption's title.
     caption : str
         The period and active filters, printed under the title in the camera caption.
+    sources : str
+        The incidents' most cited sources, the camera picture's source line (as on the
+        report); empty when not known.
     actors : tuple of str
         Actors ranked over the whole dataset, so actor colours stay put while filters
         change; empty to rank the incidents shown.
@@ -74,6 +77,7 @@ class MapOptions:
     show_sites: bool = True
     title: str = "Incidents"
     caption: str = ""
+    sources: str = ""
     actors: tuple[str, ...] = field(default=())
 
     def __post_init__(self) -> None:
