@@ -17,6 +17,7 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from geo.actors import ActorTable
+from geo.bundled import is_bundled
 from geo.columns import column_values, own_columns
 from geo.export import EXPORT_FORMATS, export_bytes, export_filename
 from geo.figures import VERBS
@@ -36,6 +37,7 @@ from geo.timeline import STEPS, weekly_chart
 from geo.urlstate import view_from_query, view_to_query
 from geo.view import BASEMAPS, WHERE_KEY, View, roles_beyond_controls, view_from_controls
 from geo.webtext import markdown_text
+from ui.bundled import show_bundled_line, show_bundled_sources
 from ui.controls import (
     apply_view,
     basemap_label,
@@ -261,6 +263,14 @@ if {k: v if isinstance(v, list) else [v] for k, v in query.items()} != query_dic
 
 # ---------------------------------------------------------------- outputs
 st.title("Incident map")
+bundled = (
+    source.data.index.gdf
+    if isinstance(source, FileSource)
+    and is_bundled(path, uploaded=uploaded is not None, db_url=db_url)
+    else None
+)
+if bundled is not None:
+    show_bundled_line(bundled)
 if problems:
     st.warning("Some parts of the link could not be used:")
     st.text("\n".join(problems))
@@ -350,3 +360,5 @@ with st.expander("Export the incidents shown"):
             on_click="ignore",
             disabled=size_error and fmt == "png",
         )
+if bundled is not None:
+    show_bundled_sources(bundled)
