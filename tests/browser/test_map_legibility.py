@@ -25,7 +25,10 @@ OFFLINE_TILES_NOTE = (
 # are drawn on a canvas), cluster icons and the other labels. Boxes in page pixels.
 OVERLAPS_JS = """() => {
     var map = window.map, origin = map.getContainer().getBoundingClientRect();
-    function box(el) { var r = el.getBoundingClientRect(); return [r.left, r.top, r.right, r.bottom]; }
+    function box(el) {
+        var r = el.getBoundingClientRect();
+        return [r.left, r.top, r.right, r.bottom];
+    }
     function hit(a, b) { return a[0] < b[2] && b[0] < a[2] && a[1] < b[3] && b[1] < a[3]; }
     function inside(b) {
         return b[2] > origin.left && b[0] < origin.right && b[3] > origin.top
