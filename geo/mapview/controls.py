@@ -262,7 +262,7 @@ class _MapStyle(MacroElement):
             color: #222; }
         .leaflet-tooltip.geo-site-label:before { display: none; }
         /* Leave the scale bar its corner: a long attribution wraps instead of covering it. */
-        .leaflet-container .leaflet-control-attribution { max-width: calc(100% - 150px); }
+        .leaflet-container .leaflet-control-attribution { max-width: calc(100vw - 150px); }
         .geo-map-note { position: absolute; z-index: 1000; left: 50%; top: 42%;
             transform: translate(-50%, -50%); max-width: 70%; padding: 10px 14px;
             background: #fff8e1; border: 1px solid #c9a227; border-radius: 4px;

@@ -10,12 +10,13 @@ class _KeyboardMarkers(MacroElement):
     """A focusable stand-in over each incident marker in view; Enter or Space opens its popup.
 
     Circle markers are drawn on a canvas, which has no element to focus. Each marker in view
-    (and not inside a cluster: a cluster's own icon is a focusable button) gets a
-    transparent ``role="button"`` element over it, named from the incident's date, type and
-    place. Its name is set with ``setAttribute`` from text decoded by ``DOMParser`` (the
-    table's strings are HTML-escaped), so data is never parsed as markup. The stand-ins
-    take no pointer events: the mouse keeps reaching the canvas. They are rebuilt after
-    every pan, zoom and layer change, in the incidents' own order (oldest first).
+    (and not inside a cluster: a cluster's own icon is a focusable button, named here by its
+    count) gets a transparent ``role="button"`` element over it, named from the incident's
+    date, type and place. Its name is set with ``setAttribute`` from text decoded by
+    ``DOMParser`` (the table's strings are HTML-escaped), so data is never parsed as markup.
+    The stand-ins take no pointer events: the mouse keeps reaching the canvas. They are
+    rebuilt after every pan, zoom and layer change, in the incidents' own order (oldest
+    first).
     """
 
     _template = Template(
@@ -45,6 +46,10 @@ class _KeyboardMarkers(MacroElement):
                 map.eachLayer(function (layer) {
                     if (layer.options && layer.options.row && layer.options.label
                             && layer.getRadius) { markers.push(layer); }
+                    if (layer.getChildCount && layer._icon) {  /* a cluster's own button */
+                        layer._icon.setAttribute("aria-label", layer.getChildCount()
+                            + " incidents grouped here: Enter zooms in");
+                    }
                 });
                 markers.sort(function (a, b) { return a.options.order - b.options.order; });
                 markers.forEach(function (marker) {
@@ -77,7 +82,9 @@ class _KeyboardMarkers(MacroElement):
             }
             map.on("zoomend moveend resize layeradd layerremove", schedule);
             map.on("layeradd", function (e) {
-                if (L.MarkerClusterGroup && e.layer instanceof L.MarkerClusterGroup) {
+                if (L.MarkerClusterGroup && e.layer instanceof L.MarkerClusterGroup
+                        && !e.layer.geoKeyboard) {
+                    e.layer.geoKeyboard = true;
                     e.layer.on("animationend", schedule);
                 }
             });

@@ -1,4 +1,4 @@
-"""Site labels that yield to the data: hidden where they would cover a marker or a label."""
+"""Site labels that yield to the data: moved or hidden where they would cover it."""
 
 from __future__ import annotations
 
@@ -7,13 +7,16 @@ from folium.template import Template
 
 
 class _LabelDeclutter(MacroElement):
-    """Hide each site label whose box overlaps an incident, a cluster or a label kept before.
+    """Move or hide each site label that would overlap an incident, a cluster or a label.
 
     The report places its labels the same way (:class:`geo.report.labels.LabelPlacer`):
-    data first, names where they fit. Labels are measured in the page after every zoom,
-    pan, layer change and cluster animation, so the choice follows the view. Circle markers
-    are drawn on a canvas and have no element: their discs are projected from the map.
-    ``map.geoDeclutter()`` runs one pass at once (the camera calls it before a picture).
+    data first, names where they fit. A label tries the right of its square, then the
+    left, above and below; where none is free it is hidden (its popup still names the
+    site). Labels are measured in the page after every zoom, pan, layer change and cluster
+    animation, so the choice follows the view. Markers and icons are placed from the map
+    (circle markers are drawn on a canvas and have no element; cluster icons glide to their
+    place in a CSS transition). ``map.geoDeclutter()`` runs one pass at once (the camera
+    calls it before a picture).
     """
 
     _template = Template(
@@ -28,35 +31,59 @@ class _LabelDeclutter(MacroElement):
                 var r = el.getBoundingClientRect();
                 return [r.left, r.top, r.right, r.bottom];
             }
+            var PLACES = [["right", [6, 0]], ["left", [-6, 0]], ["top", [0, -5]],
+                          ["bottom", [0, 5]]];
+            function place(tip, where) {
+                if (tip.options.direction === where[0]) { return; }
+                tip.options.direction = where[0];
+                tip.options.offset = L.point(where[1]);
+                tip.update();
+            }
             function declutter() {
                 pending = false;
                 var origin = map.getContainer().getBoundingClientRect();
+                /* Where a marker or an icon rests, from the map: cluster icons glide there
+                   in a CSS transition, so their boxes on screen may still be moving. */
+                function around(layer, halfW, halfH) {
+                    var p = map.latLngToContainerPoint(layer.getLatLng());
+                    return [origin.left + p.x - halfW, origin.top + p.y - halfH,
+                            origin.left + p.x + halfW, origin.top + p.y + halfH];
+                }
                 var obstacles = [], sites = [];
                 map.eachLayer(function (layer) {
                     var tip = layer.getTooltip && layer.getTooltip();
                     if (layer.options && layer.options.row && layer.getRadius) {
-                        var p = map.latLngToContainerPoint(layer.getLatLng());
                         var r = layer.getRadius() + 1;  /* the white rim */
-                        obstacles.push([origin.left + p.x - r, origin.top + p.y - r,
-                                        origin.left + p.x + r, origin.top + p.y + r]);
+                        obstacles.push(around(layer, r, r));
                     } else if (layer._icon && !(tip && tip.options.permanent)) {
-                        obstacles.push(boxOf(layer._icon));  /* cluster discs and counts */
+                        /* cluster discs and counts (centred icons) */
+                        obstacles.push(around(layer, layer._icon.offsetWidth / 2,
+                                              layer._icon.offsetHeight / 2));
                     }
                     if (tip && tip.options.permanent && tip._container && layer._icon) {
-                        sites.push([tip._container, layer._icon]);
+                        sites.push([tip._container, layer, tip]);
                     }
                 });
-                /* Other sites' squares are kept clear too; one pass of layout for all. */
-                var icons = sites.map(function (s) { return boxOf(s[1]); });
-                sites.forEach(function (s) { s[0].classList.remove("geo-label-hidden"); });
-                var boxes = sites.map(function (s) { return boxOf(s[0]); }), kept = [];
+                /* Other sites' squares are kept clear too. */
+                var icons = sites.map(function (s) {
+                    return around(s[1], s[1]._icon.offsetWidth / 2, s[1]._icon.offsetHeight / 2);
+                }), kept = [];
                 sites.forEach(function (s, i) {
-                    var box = boxes[i];
-                    var clash = obstacles.some(function (o) { return hit(box, o); })
-                        || kept.some(function (k) { return hit(box, k); })
-                        || icons.some(function (o, j) { return j !== i && hit(box, o); });
-                    if (clash) { s[0].classList.add("geo-label-hidden"); }
-                    else { kept.push(box); }
+                    var tip = s[2], box = null;
+                    function free(b) {
+                        return !(obstacles.some(function (o) { return hit(b, o); })
+                            || kept.some(function (k) { return hit(b, k); })
+                            || icons.some(function (o, j) { return j !== i && hit(b, o); }));
+                    }
+                    s[0].classList.remove("geo-label-hidden");
+                    /* right of the square first, then left, above and below it */
+                    for (var k = 0; k < PLACES.length && !box; k++) {
+                        place(tip, PLACES[k]);
+                        var b = boxOf(s[0]);
+                        if (free(b)) { box = b; }
+                    }
+                    if (box) { kept.push(box); }
+                    else { place(tip, PLACES[0]); s[0].classList.add("geo-label-hidden"); }
                 });
                 map.geoDeclutterPasses = (map.geoDeclutterPasses || 0) + 1;
             }
@@ -66,7 +93,9 @@ class _LabelDeclutter(MacroElement):
             map.on("zoomend moveend resize layeradd layerremove", schedule);
             map.on("layeradd", function (e) {
                 /* clusters split and merge in an animation after the zoom itself */
-                if (L.MarkerClusterGroup && e.layer instanceof L.MarkerClusterGroup) {
+                if (L.MarkerClusterGroup && e.layer instanceof L.MarkerClusterGroup
+                        && !e.layer.geoDecluttered) {
+                    e.layer.geoDecluttered = true;
                     e.layer.on("animationend spiderfied unspiderfied", schedule);
                 }
             });
