@@ -182,6 +182,8 @@ class ReportPage:
         The colour legend drawn: ``(label, "#RRGGBB")``.
     more_pages : list of Figure
         Pages after this one (the incident list continued), saved in the PDF only.
+    panels : list of Axes
+        Every map of the page, ``map_ax`` first (two when periods are compared).
     """
 
     figure: Figure
@@ -192,6 +194,7 @@ class ReportPage:
     colors: list[str]
     legend: list[tuple[str, str]]
     more_pages: list[Figure] = field(default_factory=list)
+    panels: list[Axes] = field(default_factory=list)
 
     def pixel_positions(self) -> np.ndarray:
         """Pixel (column, row) of each incident in the saved PNG, row 0 at the top."""

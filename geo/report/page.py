@@ -202,11 +202,7 @@ def draw_report(
         When the report font or the offline basemap is not installed.
     """
     check_fonts()
-    if dpi is None:
-        dpi = CSS_DPI * options.scale
-    if page_size_in is None:
-        # A hair over the exact size, so that rounding never loses the last pixel.
-        page_size_in = ((options.width + 1e-6) / dpi, (options.height + 1e-6) / dpi)
+    page_size_in, dpi = page_size(options, page_size_in, dpi)
     created = (created or datetime.now(UTC)).astimezone(UTC).replace(microsecond=0)
     fig = Figure(figsize=page_size_in, dpi=dpi, facecolor="white")
     fig.set_layout_engine(None)
@@ -222,6 +218,20 @@ def draw_report(
                 incidents, unlisted, options.title, page_size_in, dpi
             )
     return page
+
+
+def page_size(
+    options: ReportOptions,
+    page_size_in: tuple[float, float] | None = None,
+    dpi: float | None = None,
+) -> tuple[tuple[float, float], float]:
+    """Return the page's size in inches and its pixels per inch, by default the options'."""
+    if dpi is None:
+        dpi = CSS_DPI * options.scale
+    if page_size_in is None:
+        # A hair over the exact size, so that rounding never loses the last pixel.
+        page_size_in = ((options.width + 1e-6) / dpi, (options.height + 1e-6) / dpi)
+    return page_size_in, dpi
 
 
 def draw_selection(
