@@ -439,6 +439,8 @@ def _export(ns: argparse.Namespace) -> int:
                     )
         view, page = export_view_from_arguments(ns, view, page)
         output = output_from_arguments(ns, output)
+        if output.cumulative and export_format(ns.out) not in TIMELAPSE_FORMATS:
+            print("warning: --cumulative applies to .gif and .mp4 only", file=sys.stderr)
         db_url = ns.db or (os.environ.get("INCIDENT_MAP_DB") if data_path is None else None)
         if db_url:
             recipe_path = _export_store(ns.out, view, page, db_url, output)
