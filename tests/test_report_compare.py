@@ -94,6 +94,11 @@ def test_cli_writes_a_two_panel_png_and_its_recipe(tmp_path: Path) -> None:
     recipe = read_recipe(recipe_path_for(out))
     assert recipe.output.compare == AFTER
     assert (recipe.flt.start, recipe.flt.end) == BEFORE
+    # The recipe draws the same two panels again.
+    again = tmp_path / "again.png"
+    assert cli.main(["export", "--recipe", str(recipe_path_for(out)), "--out", str(again)]) == 0
+    assert read_recipe(recipe_path_for(again)).output == recipe.output
+    assert Image.open(again).size == (1400, 900)
 
 
 @pytest.mark.parametrize(
