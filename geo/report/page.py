@@ -365,7 +365,8 @@ def _compose(
     )
     lon0, lat0 = _to_lonlat(extent[0], extent[1])
     lon1, lat1 = _to_lonlat(extent[2], extent[3])
-    page = ReportPage(fig, ax, (lon0, lat0, lon1, lat1), drawn.x, drawn.y, drawn.colors, legend)
+    bounds = (lon0, lat0, lon1, lat1)
+    page = ReportPage(fig, ax, bounds, drawn.x, drawn.y, drawn.colors, legend, panels=[ax])
     return page, unlisted
 
 
