@@ -17,7 +17,7 @@ from __future__ import annotations
 import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from fractions import Fraction
 from pathlib import Path
 from typing import TYPE_CHECKING, Final
@@ -206,7 +206,7 @@ def render_frames(
     page : PageOptions, optional
         Frame size; :data:`TIMELAPSE_PAGE` by default.
     created : datetime, optional
-        The time printed as "made" on every frame.
+        The time printed as "made" on every frame; now by default.
     progress : callable, optional
         Called with ``(done, len(frames))`` after each frame.
     """
@@ -215,6 +215,7 @@ def render_frames(
     from geo.report import PageOverlay, draw_selection
 
     page = page or TIMELAPSE_PAGE
+    created = created or datetime.now(UTC)  # one time on every frame
     fixed, whole = _fixed_view(selection, page)
     legend = tuple(whole.legend)
     whole.figure.clear()
