@@ -38,6 +38,7 @@ from geo.urlstate import view_from_query, view_to_query
 from geo.view import BASEMAPS, WHERE_KEY, View, roles_beyond_controls, view_from_controls
 from geo.webtext import markdown_text
 from ui.bundled import show_bundled_line, show_bundled_sources
+from ui.compare import compare_controls, compare_query, show_comparison
 from ui.controls import (
     apply_view,
     basemap_label,
@@ -59,6 +60,7 @@ from ui.sources import (
     shared_page,
     uploads,
 )
+from ui.timelapse import timelapse_download
 
 EXPORT_LABELS = {"png": "Report PNG", "pdf": "Report PDF", "html": "Map HTML", "csv": "CSV",
                  "geojson": "GeoJSON"}  # fmt: skip
@@ -231,6 +233,7 @@ sb.selectbox("Colour by", [*COLOR_BY, *own_values], key="color", format_func=leg
 sb.selectbox("Basemap", BASEMAPS, key="basemap", format_func=basemap_label)
 sb.toggle("Group nearby markers", key="clusters")
 sb.toggle("Heat map", key="heatmap")
+compare = compare_controls(span)
 
 if ss["playing"]:
 
@@ -257,7 +260,7 @@ try:  # with a store, filters, counts and aggregates run in the database
 except StoreError as exc:
     st.error(markdown_text(str(exc)))
     st.stop()
-query = view_to_query(view, defaults=defaults)
+query = view_to_query(view, defaults=defaults) | compare_query(compare)
 if {k: v if isinstance(v, list) else [v] for k, v in query.items()} != query_dict():
     st.query_params.from_dict(query)
 
@@ -309,6 +312,8 @@ else:
     # view; only the incident layers are swapped. returned_objects=[]: no rerun on pan.
     st_folium(base, key="map", feature_group_to_add=layers, layer_control=build_layer_control(),
               returned_objects=[], height=580, use_container_width=True)  # fmt: skip
+if compare:
+    show_comparison(view, compare, source, sites, span, known_sites, PageOptions())
 if page.count:
     st.subheader("Incidents per week")
     chart = weekly_chart(page.weekly, page.colors, legend_title(view.color_by))
@@ -360,5 +365,6 @@ with st.expander("Export the incidents shown"):
             on_click="ignore",
             disabled=size_error and fmt == "png",
         )
+    timelapse_download(view, source, sites)
 if bundled is not None:
     show_bundled_sources(bundled)

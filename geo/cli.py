@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     import geopandas as gpd
 
     from geo.filters import IncidentFilter
+    from geo.recipe import OutputOptions
     from geo.report import PageOptions
     from geo.view import View
 
@@ -116,11 +117,13 @@ def _layers(text: str) -> dict[str, bool]:
 def _add_export_arguments(parser: argparse.ArgumentParser) -> None:
     """Add the options of ``python -m geo export`` to its parser."""
     from geo.palette import COLOR_BY
+    from geo.timeline import STEPS as PLAYBACK_STEPS
     from geo.view import BASEMAPS, SITE_LAYERS
 
     parser.description = (
         "Export the incidents that pass the filters. The suffix of --out picks the format: "
-        ".png and .pdf (report page), .html (standalone interactive map), .csv, .geojson. "
+        ".png and .pdf (report page), .html (standalone interactive map), .csv, .geojson, "
+        ".gif and .mp4 (a time-lapse: one report frame per --step of the time range). "
         "A recipe (<out>.recipe.json) is written beside it. Needs no network."
     )
     parser.add_argument(
@@ -128,7 +131,7 @@ def _add_export_arguments(parser: argparse.ArgumentParser) -> None:
         type=_out_path,
         required=True,
         metavar="FILE",
-        help="output file: .png, .pdf, .html, .csv or .geojson",
+        help="output file: .png, .pdf, .html, .csv, .geojson, .gif or .mp4",
     )
     parser.add_argument(
         "--data",
@@ -222,6 +225,23 @@ def _add_export_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="W,S,E,N",
         help="extent to show, in degrees (default: the incidents')",
     )
+    series = parser.add_argument_group("time-lapse (.gif, .mp4) and comparison (.png, .pdf)")
+    series.add_argument(
+        "--step",
+        choices=PLAYBACK_STEPS,
+        help="one time-lapse frame per week or per month of the time range (default week)",
+    )
+    series.add_argument(
+        "--cumulative",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="each frame shows every incident so far, the newest step highlighted",
+    )
+    series.add_argument(
+        "--compare-start", type=_day, metavar="D", help="first day of a second period, drawn "
+        "beside --start..--end on a two-panel report"
+    )  # fmt: skip
+    series.add_argument("--compare-end", type=_day, metavar="D", help="its last day")
 
 
 def _filter_changes(ns: argparse.Namespace) -> dict[str, object]:
@@ -270,6 +290,7 @@ def _view_changes(ns: argparse.Namespace) -> dict[str, object]:
         ("bbox", "extent"),
         ("site_labels", "site_layer"),
         ("basemap", "basemap"),
+        ("step", "step"),
     ):
         if getattr(ns, name, None) is not None:
             changes[key] = getattr(ns, name)
@@ -319,6 +340,33 @@ def export_view_from_arguments(
     return view, _page_from(page, ns)
 
 
+def output_from_arguments(ns: argparse.Namespace, base: OutputOptions) -> OutputOptions:
+    """Read ``--cumulative`` and ``--compare-start/--compare-end`` over a recipe's options.
+
+    Raises
+    ------
+    IncidentDataError
+        When only one end of the second period is given, or it ends before it starts.
+    """
+    from geo.recipe import OutputOptions
+
+    cumulative = base.cumulative if ns.cumulative is None else bool(ns.cumulative)
+    compare = base.compare
+    start, end = getattr(ns, "compare_start", None), getattr(ns, "compare_end", None)
+    if (start is None) != (end is None):
+        raise IncidentDataError(
+            "cannot export with these options: give both --compare-start and --compare-end"
+        )
+    if start is not None and end is not None:
+        if end < start:
+            raise IncidentDataError(
+                f"cannot export with these options: --compare-end {end} is before "
+                f"--compare-start {start}"
+            )
+        compare = (start, end)
+    return OutputOptions(cumulative=cumulative, compare=compare)
+
+
 def _warn_unknown(flt: IncidentFilter, gdf: gpd.GeoDataFrame | None, source: Any = None) -> None:
     """One line per filter value that no incident has (a typo shows an empty map)."""
     for column, values in flt.where:
@@ -361,18 +409,20 @@ def _export(ns: argparse.Namespace) -> int:
         sentence on stderr says why and how to fix it). The command line's view draws
         every site on the HTML map unless ``--site-labels`` says otherwise.
     """
-    from geo.export import export_loaded, load_export_data
+    from geo.export import export_format, export_loaded, load_export_data
     from geo.load import file_sha256
-    from geo.recipe import read_recipe
+    from geo.recipe import OutputOptions, read_recipe
     from geo.report import PageOptions
     from geo.store.errors import StoreError
+    from geo.timelapse import TIMELAPSE_FORMATS, TIMELAPSE_PAGE
     from geo.view import View
 
     try:
-        view, page, data_path = View(site_layer="all"), PageOptions(), ns.data
+        view, data_path, output = View(site_layer="all"), ns.data, OutputOptions()
+        page = TIMELAPSE_PAGE if export_format(ns.out) in TIMELAPSE_FORMATS else PageOptions()
         if ns.recipe is not None:
             recipe = read_recipe(ns.recipe)
-            view, page = recipe.view, recipe.page
+            view, page, output = recipe.view, recipe.page, recipe.output
             if data_path is None and recipe.data_path:
                 data_path = Path(recipe.data_path)
                 if not data_path.is_file():
@@ -388,13 +438,16 @@ def _export(ns: argparse.Namespace) -> int:
                         file=sys.stderr,
                     )
         view, page = export_view_from_arguments(ns, view, page)
+        output = output_from_arguments(ns, output)
+        if output.cumulative and export_format(ns.out) not in TIMELAPSE_FORMATS:
+            print("warning: --cumulative applies to .gif and .mp4 only", file=sys.stderr)
         db_url = ns.db or (os.environ.get("INCIDENT_MAP_DB") if data_path is None else None)
         if db_url:
-            recipe_path = _export_store(ns.out, view, page, db_url)
+            recipe_path = _export_store(ns.out, view, page, db_url, output)
         else:
             gdf, path, sites = load_export_data(data_path)
             _warn_unknown(view.flt, gdf)
-            recipe_path = export_loaded(ns.out, view, page, gdf, path, sites)
+            recipe_path = export_loaded(ns.out, view, page, gdf, path, sites, output)
     except (IncidentDataError, MissingComponentError, StoreError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
@@ -405,7 +458,9 @@ def _export(ns: argparse.Namespace) -> int:
     return 0
 
 
-def _export_store(out: Path, view: View, page: PageOptions, url: str) -> Path:
+def _export_store(
+    out: Path, view: View, page: PageOptions, url: str, output: OutputOptions
+) -> Path:
     """Export a view of an incident store: the filter runs in the database."""
     from geo.export import export_selection_to
     from geo.sites import DEFAULT_SITES_PATH, read_sites
@@ -419,7 +474,13 @@ def _export_store(out: Path, view: View, page: PageOptions, url: str) -> Path:
         _warn_unknown(view.flt, None, source)
         if not view.actor_ranking and view.color_by == "actor":
             view = view.with_changes(actor_ranking=source.ranking)
-        return export_selection_to(out, export_selection(view, source, sites), page, data_path=None)
+        compared = None
+        if output.compare is not None:
+            compared = export_selection(output.compared_view(view), source, sites)
+        return export_selection_to(
+            out, export_selection(view, source, sites), page, data_path=None, output=output,
+            compared=compared,
+        )  # fmt: skip
 
 
 # --------------------------------------------------------------------------- parser

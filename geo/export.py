@@ -1,5 +1,8 @@
 """Exports of a filtered view: report PNG and PDF, standalone HTML map, CSV and GeoJSON.
 
+A ``.gif`` or ``.mp4`` file is a time-lapse of the report map (:mod:`geo.timelapse`);
+a report of a view compared with a second period has two panels (:mod:`geo.report.compare`).
+
 The output file's suffix picks the format. Every export made through :func:`export_view`
 (and so ``python -m geo export``) writes a recipe beside it (``<out>.recipe.json``, see
 :mod:`geo.recipe`) from which ``--recipe`` makes the same output again. Nothing here
@@ -20,8 +23,10 @@ import geopandas as gpd
 from geo import palette
 from geo.filters import IncidentIndex
 from geo.incidents import to_csv_bytes, to_geojson_bytes
-from geo.recipe import Recipe, recipe_path_for, recipe_to_json_bytes
+from geo.recipe import OutputOptions, Recipe, recipe_path_for, recipe_to_json_bytes
 from geo.report import PageOptions
+from geo.schema import IncidentDataError
+from geo.timelapse import TIMELAPSE_FORMATS, TIMELAPSE_PAGE, Progress
 from geo.view import Extent, Selection, View, data_extent, select_view
 
 # Output format -> MIME type, for files and download buttons.
@@ -33,6 +38,8 @@ EXPORT_FORMATS: Final = {
     "geojson": "application/geo+json",
 }
 REPORT_FORMATS: Final = ("png", "pdf")
+# Every suffix ``--out`` takes: the exports above and the time-lapses.
+OUT_FORMATS: Final = {**EXPORT_FORMATS, **TIMELAPSE_FORMATS}
 
 
 def export_format(out: str | Path) -> str:
@@ -46,7 +53,7 @@ def export_format(out: str | Path) -> str:
     Returns
     -------
     str
-        A key of :data:`EXPORT_FORMATS`.
+        A key of :data:`OUT_FORMATS`.
 
     Raises
     ------
@@ -55,10 +62,10 @@ def export_format(out: str | Path) -> str:
     """
     suffix = Path(out).suffix.lower().lstrip(".")
     suffix = {"htm": "html", "json": "geojson"}.get(suffix, suffix)
-    if suffix not in EXPORT_FORMATS:
+    if suffix not in OUT_FORMATS:
         raise ValueError(
             f"cannot tell the format of {str(out)!r}: end the file name with "
-            + ", ".join(f".{f}" for f in EXPORT_FORMATS)
+            + ", ".join(f".{f}" for f in OUT_FORMATS)
         )
     return suffix
 
@@ -100,18 +107,27 @@ def export_bytes(
     page: PageOptions | None = None,
     *,
     created: datetime | None = None,
+    output: OutputOptions | None = None,
+    compared: Selection | None = None,
+    progress: Progress | None = None,
 ) -> bytes:
     """Make one export of a view in memory, for a download button.
 
     Parameters
     ----------
-    fmt : {"png", "pdf", "html", "csv", "geojson"}
+    fmt : {"png", "pdf", "html", "csv", "geojson", "gif", "mp4"}
     selection : Selection
         The view and what it selects from the dataset (see :func:`geo.view.select_view`).
     page : PageOptions, optional
-        The report PNG's size and pixel ratio.
+        The report PNG's (or time-lapse frame's) size and pixel ratio.
     created : datetime, optional
         The time printed on the report; now by default.
+    output : OutputOptions, optional
+        A cumulative time-lapse; the second period of a comparison.
+    compared : Selection, optional
+        What the view selects in ``output.compare``: the report's second panel.
+    progress : callable, optional
+        Told ``(done, total)`` after each time-lapse frame.
 
     Returns
     -------
@@ -125,14 +141,39 @@ def export_bytes(
     ValueError
         When ``fmt`` is unknown.
     """
-    content, _ = _export_content(fmt, selection, page, created)
+    content, _ = _export_content(fmt, selection, page, created, output, compared, progress)
     return content
 
 
 def _export_content(
-    fmt: str, selection: Selection, page: PageOptions | None, created: datetime | None
+    fmt: str,
+    selection: Selection,
+    page: PageOptions | None,
+    created: datetime | None,
+    output: OutputOptions | None = None,
+    compared: Selection | None = None,
+    progress: Progress | None = None,
 ) -> tuple[bytes, Extent | None]:
     """Make an export; return it and the extent it shows (None when it shows no map)."""
+    output = output or OutputOptions()
+    if compared is not None:
+        if fmt not in REPORT_FORMATS:
+            raise IncidentDataError(
+                f"two periods are compared on a report page: export to .png or .pdf, not .{fmt}"
+            )
+        from geo.report.compare import draw_comparison
+
+        drawn = draw_comparison(selection, compared, page, pdf=fmt == "pdf", created=created)
+        content = drawn.to_png() if fmt == "png" else drawn.to_pdf(selection.view.title)
+        return content, drawn.bounds
+    if fmt in TIMELAPSE_FORMATS:
+        from geo.timelapse import render_timelapse
+
+        video = render_timelapse(
+            fmt, selection, page or TIMELAPSE_PAGE, cumulative=output.cumulative,
+            created=created, progress=progress,
+        )  # fmt: skip
+        return video, selection.view.extent  # every frame fits the window: made again alike
     if fmt in REPORT_FORMATS:
         from geo.report import draw_selection  # matplotlib: only when a page is drawn
 
@@ -229,11 +270,13 @@ def export_loaded(
     gdf: gpd.GeoDataFrame,
     path: Path,
     sites: gpd.GeoDataFrame | None,
+    output: OutputOptions | None = None,
 ) -> Path:
     """Export a view of data already read (see :func:`load_export_data`); return the recipe.
 
     The export is written atomically and the recipe after it, so a failure leaves the
-    previous export and recipe whole.
+    previous export and recipe whole. ``output`` asks for a cumulative time-lapse or a
+    second period to compare with.
     """
     from geo.load import file_sha256
 
@@ -242,14 +285,28 @@ def export_loaded(
     if not view.actor_ranking and view.color_by == "actor":
         # Rank actors over the whole file, as the dashboard does, so colours do not move.
         view = view.with_changes(actor_ranking=tuple(palette.rank_actors(gdf["actor1"])))
-    selection = select_view(
-        view, IncidentIndex(gdf), data_label=path.name, data_hash=data_hash, sites=sites
+    output = output or OutputOptions()
+    index = IncidentIndex(gdf)
+    selection = select_view(view, index, data_label=path.name, data_hash=data_hash, sites=sites)
+    compared = None
+    if output.compare is not None:
+        compared = select_view(
+            output.compared_view(view), index, data_label=path.name, data_hash=data_hash,
+            sites=sites,
+        )  # fmt: skip
+    return export_selection_to(
+        out, selection, page, data_path=str(path), output=output, compared=compared
     )
-    return export_selection_to(out, selection, page, data_path=str(path))
 
 
 def export_selection_to(
-    out: Path, selection: Selection, page: PageOptions | None, *, data_path: str | None
+    out: Path,
+    selection: Selection,
+    page: PageOptions | None,
+    *,
+    data_path: str | None,
+    output: OutputOptions | None = None,
+    compared: Selection | None = None,
 ) -> Path:
     """Export a view's selection to a file and write its recipe beside it; return the recipe.
 
@@ -262,6 +319,10 @@ def export_selection_to(
     page : PageOptions, optional
     data_path : str or None
         The data file the recipe names; None when the incidents come from a store.
+    output : OutputOptions, optional
+        Recorded in the recipe (see :func:`export_bytes`).
+    compared : Selection, optional
+        The second period's selection, when ``output.compare`` is set.
 
     Returns
     -------
@@ -272,7 +333,7 @@ def export_selection_to(
     fmt = export_format(out)
     view = selection.view
     created = datetime.now(UTC).replace(microsecond=0)
-    content, extent = _export_content(fmt, selection, page, created)
+    content, extent = _export_content(fmt, selection, page, created, output, compared)
     recipe = Recipe(
         view=view.with_changes(extent=_rounded(extent)),
         page=page or PageOptions(),
@@ -280,6 +341,7 @@ def export_selection_to(
         data_path=data_path,
         data_sha256=selection.data_hash,
         created=created.isoformat().replace("+00:00", "Z"),
+        output=output or OutputOptions(),
     )
     recipe_path = recipe_path_for(out)
     out.parent.mkdir(parents=True, exist_ok=True)

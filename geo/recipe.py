@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any, Final
 
@@ -25,6 +25,61 @@ RECIPE_SUFFIX: Final = ".recipe.json"
 LAYERS: Final = ("basemap", "incidents", "uncertainty", "labels", "legend")
 # View parameters a recipe keeps in fields of their own rather than under "view".
 OWN_FIELDS: Final = frozenset({"title", "extent", "color", "rank"})
+
+
+@dataclass(frozen=True)
+class OutputOptions:
+    """What an export draws besides its view: a cumulative time-lapse, a second period.
+
+    Attributes
+    ----------
+    cumulative : bool
+        A time-lapse's frames show every incident so far, the newest step highlighted.
+    compare : (date, date) or None
+        A second period, drawn beside the view's on a two-panel report.
+    """
+
+    cumulative: bool = False
+    compare: tuple[date, date] | None = None
+
+    def compared_view(self, view: View) -> View:
+        """Return the view over the second period: the same filters in the other window."""
+        if self.compare is None:
+            raise ValueError("no second period to compare with")
+        start, end = self.compare
+        return view.with_changes(flt=view.flt.with_changes(start=start, end=end))
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the options that differ from the defaults, as JSON-ready data."""
+        data: dict[str, Any] = {}
+        if self.cumulative:
+            data["cumulative"] = True
+        if self.compare is not None:
+            data["compare_start"], data["compare_end"] = (d.isoformat() for d in self.compare)
+        return data
+
+    @classmethod
+    def from_dict(cls, data: Any, where: str = "") -> OutputOptions:
+        """Read what :meth:`to_dict` wrote.
+
+        Raises
+        ------
+        IncidentDataError
+            When a field is not valid, naming it.
+        """
+        if not isinstance(data, dict):
+            raise IncidentDataError(f"recipe {where}: 'output' must be an object")
+        compare = None
+        if "compare_start" in data or "compare_end" in data:
+            try:
+                start = date.fromisoformat(str(data.get("compare_start")))
+                end = date.fromisoformat(str(data.get("compare_end")))
+            except ValueError:
+                raise IncidentDataError(
+                    f"recipe {where}: 'compare_start' and 'compare_end' must both be YYYY-MM-DD"
+                ) from None
+            compare = (start, end)
+        return cls(cumulative=data.get("cumulative") is True, compare=compare)
 
 
 @dataclass(frozen=True)
@@ -49,6 +104,8 @@ class Recipe:
         The version of this package that made it.
     layers : tuple of str
         The map layers drawn.
+    output : OutputOptions
+        A cumulative time-lapse, or the second period of a comparison.
     """
 
     view: View
@@ -59,6 +116,7 @@ class Recipe:
     created: str = ""
     tool_version: str = __version__
     layers: tuple[str, ...] = field(default=LAYERS)
+    output: OutputOptions = field(default_factory=OutputOptions)
 
     @property
     def flt(self) -> IncidentFilter:
@@ -101,6 +159,7 @@ class Recipe:
             "data": {"path": self.data_path, "sha256": self.data_sha256},
             "created": self.created,
             "tool_version": self.tool_version,
+            **({"output": output} if (output := self.output.to_dict()) else {}),
         }
 
 
@@ -244,6 +303,7 @@ def recipe_from_dict(data: dict[str, Any], where: str = "") -> Recipe:
         created=str(data.get("created", "")),
         tool_version=str(data.get("tool_version", "")),
         layers=tuple(str(v) for v in data.get("layers") or LAYERS),
+        output=OutputOptions.from_dict(data.get("output", {}), where),
     )
 
 

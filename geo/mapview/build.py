@@ -13,6 +13,7 @@ from folium.plugins import Fullscreen, HeatMap, MarkerCluster
 from geo import assets, basemap
 from geo.aggregate import MARKER_LIMIT, add_aggregated_layers, build_heat_points
 from geo.mapview.camera import _Camera
+from geo.mapview.colocated import list_colocated
 from geo.mapview.controls import (
     _MapInfo,
     _MapStyle,
@@ -281,6 +282,8 @@ def build_incident_layers(
                 )
                 target.add_to(group)
             _IncidentMarkers(incidents, color_ids, list(colors.values())).add_to(target)
+            if not options.show_clusters:  # a cluster spreads a point's incidents itself
+                list_colocated(group)
         groups.append(group)
 
     return _with_sites(groups, sites if draw_sites else None)

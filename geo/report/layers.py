@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import math
 from typing import Any, Final
 
@@ -33,11 +34,39 @@ MAX_LABELLED_INCIDENTS: Final = 12
 MAX_UNCERTAINTY_CIRCLES: Final = 2_000
 DENSE_INCIDENTS: Final = 5_000  # above this, markers lose their rims and are rasterized in PDF
 MAX_TOWN_LABELS: Final = 28
+FADED_OPACITY: Final = 0.2  # earlier steps of a cumulative time-lapse
+MAX_COUNT_BADGES: Final = 400  # beyond this the badges would cover the map
+COUNT_BADGE_GID: Final = "count-badge"
 
 
 def marker_diameter(casualty_counts: np.ndarray) -> np.ndarray:
     """Marker diameter in points: the interactive map's radius, from CSS pixels to points."""
     return marker_diameter_pt(casualty_counts)
+
+
+def _read_layer(
+    layer: str, bbox: tuple[float, float, float, float], *, crs: int = 3857
+) -> gpd.GeoDataFrame:
+    """Read a basemap layer in a bounding box, in ``crs``; never modify what it returns.
+
+    A time-lapse draws the same extent on every frame: reading it once saves a third of
+    each frame's time. The file's modification time is part of the key, so a basemap
+    installed again is read again.
+    """
+    path = basemap.BASEMAP_DIR / basemap.LAYER_FILES[layer]
+    version = path.stat().st_mtime_ns if path.is_file() else None
+    if version is None:  # not installed: read_basemap says how to install it
+        return basemap.read_basemap(layer, bbox)
+    return _read_layer_version(layer, bbox, crs, version)
+
+
+@functools.lru_cache(maxsize=32)
+def _read_layer_version(
+    layer: str, bbox: tuple[float, float, float, float], crs: int, version: int
+) -> gpd.GeoDataFrame:
+    """Read one version of a layer (see :func:`_read_layer`)."""
+    gdf = basemap.read_basemap(layer, bbox)
+    return gdf if crs == 4326 else gdf.to_crs(crs)
 
 
 def _draw_basemap(ax: Axes, extent: tuple[float, float, float, float]) -> gpd.GeoDataFrame:
@@ -47,12 +76,12 @@ def _draw_basemap(ax: Axes, extent: tuple[float, float, float, float]) -> gpd.Ge
     lon1, lat1 = _to_lonlat(xmax, ymax)
     bbox = (lon0 - 0.5, max(lat0 - 0.5, -89.0), lon1 + 0.5, min(lat1 + 0.5, 89.0))
     ax.set_facecolor(basemap.SEA_COLOR)
-    countries = basemap.read_basemap("countries", bbox).to_crs(3857)
+    countries = _read_layer("countries", bbox)
     countries.plot(ax=ax, color=basemap.LAND_COLOR, edgecolor="none", zorder=1)
-    admin1 = basemap.read_basemap("admin1", bbox).to_crs(3857)
+    admin1 = _read_layer("admin1", bbox)
     if len(admin1):
         admin1.boundary.plot(ax=ax, color=basemap.PROVINCE_COLOR, linewidth=0.45, zorder=2)
-    rivers = basemap.read_basemap("rivers", bbox).to_crs(3857)
+    rivers = _read_layer("rivers", bbox)
     if len(rivers):
         lakes = rivers[rivers["kind"] == "lake"]
         lines = rivers[rivers["kind"] != "lake"]
@@ -113,7 +142,7 @@ def _read_towns(extent: tuple[float, float, float, float]) -> gpd.GeoDataFrame:
     xmin, ymin, xmax, ymax = extent
     lon0, lat0 = _to_lonlat(xmin, ymin)
     lon1, lat1 = _to_lonlat(xmax, ymax)
-    towns = basemap.read_basemap("towns", (lon0, lat0, lon1, lat1))
+    towns = _read_layer("towns", (lon0, lat0, lon1, lat1), crs=4326)
     towns = towns.sort_values("population", ascending=False, kind="stable").head(400)
     x, y = project_points(towns.geometry.x.to_numpy(), towns.geometry.y.to_numpy())
     return towns.assign(x=x, y=y)
@@ -168,9 +197,19 @@ def _draw_towns(
 
 
 def _draw_incidents(
-    ax: Axes, incidents: gpd.GeoDataFrame, x: np.ndarray, y: np.ndarray, colors: list[str]
+    ax: Axes,
+    incidents: gpd.GeoDataFrame,
+    x: np.ndarray,
+    y: np.ndarray,
+    colors: list[str],
+    *,
+    faded: np.ndarray | None = None,
 ) -> None:
-    """All incidents in one vectorised scatter: size by casualties, hollow when dated roughly."""
+    """All incidents in one vectorised scatter: size by casualties, hollow when dated roughly.
+
+    Incidents marked in ``faded`` are drawn first, at a fifth of their opacity, so the
+    others (a time-lapse's newest step) stand out over them.
+    """
     n = len(incidents)
     if n == 0:
         return
@@ -183,13 +222,17 @@ def _draw_incidents(
     face = rgba.copy()
     face[:, 3] = opacity
     face[approximate_date] = (1.0, 1.0, 1.0, 0.75)
+    pale = np.zeros(n, dtype=bool) if faded is None else np.asarray(faded, dtype=bool)
+    face[pale, 3] *= FADED_OPACITY
+    rgba[pale, 3] *= FADED_OPACITY
     dense = n > DENSE_INCIDENTS
     # One vectorised scatter per marker style (per-point dash patterns cost seconds at
     # 100k), large markers first so that the small ones drawn over them stay visible.
     # Dense layers are rasterized in the PDF: 100k vector discs make a slow, huge file.
     # Sparse maps put the hollow discs on top; dense ones let the solid colours dominate.
-    for hollow in (True, False) if dense else (False, True):
-        members = np.flatnonzero(approximate_date == hollow)
+    styles = [(h, p) for p in (True, False) for h in ((True, False) if dense else (False, True))]
+    for hollow, is_pale in styles:
+        members = np.flatnonzero((approximate_date == hollow) & (pale == is_pale))
         if not len(members):
             continue
         members = members[np.argsort(-diameter[members], kind="stable")]
@@ -200,17 +243,48 @@ def _draw_incidents(
                 "linestyles": (0, (2.5, 1.5)),
             }
         else:
-            style = {"edgecolors": "white", "linewidths": 0.0 if dense else 0.75}
+            style = {"edgecolors": "white", "linewidths": 0.0 if dense or is_pale else 0.75}
         ax.scatter(
             x[members],
             y[members],
             s=diameter[members] ** 2,
             c=face[members],
-            zorder=7,
+            zorder=6.5 if is_pale else 7,
             rasterized=dense,
             **style,
         )
-    _draw_uncertainty(ax, incidents, x, y, colors)
+    _draw_uncertainty(ax, incidents, x, y, colors, pale)
+
+
+def _draw_count_badges(ax: Axes, x: np.ndarray, y: np.ndarray) -> list[tuple[float, float, int]]:
+    """Put a count badge on each point that holds several incidents, so none hides another.
+
+    Points closer than a metre (Web Mercator) count as one: incidents at one site share
+    its coordinates. Returns the ``(x, y, count)`` of each badge drawn.
+    """
+    if len(x) < 2:
+        return []
+    cells = np.column_stack([np.round(x), np.round(y)])
+    points, counts = np.unique(cells, axis=0, return_counts=True)
+    badges = [(float(px), float(py), int(n)) for (px, py), n in zip(points, counts, strict=True)
+              if n > 1][:MAX_COUNT_BADGES]  # fmt: skip
+    for px, py, n in badges:
+        ax.annotate(
+            f"{n:,}",
+            (px, py),
+            xytext=(7, 7),
+            textcoords="offset points",
+            fontsize=6.5,
+            fontweight="bold",
+            color="white",
+            ha="center",
+            va="center",
+            zorder=9,
+            gid=COUNT_BADGE_GID,
+            bbox={"boxstyle": "round,pad=0.25", "facecolor": INK, "edgecolor": "white",
+                  "linewidth": 0.6},
+        )  # fmt: skip
+    return badges
 
 
 def _label_incidents(
@@ -236,7 +310,12 @@ def _label_incidents(
 
 
 def _draw_uncertainty(
-    ax: Axes, incidents: gpd.GeoDataFrame, x: np.ndarray, y: np.ndarray, colors: list[str]
+    ax: Axes,
+    incidents: gpd.GeoDataFrame,
+    x: np.ndarray,
+    y: np.ndarray,
+    colors: list[str],
+    pale: np.ndarray | None = None,
 ) -> None:
     """Draw a dashed ring of each incident's stated uncertainty radius (``uncertainty_km``)."""
     if len(incidents) > MAX_UNCERTAINTY_CIRCLES:
@@ -249,6 +328,8 @@ def _draw_uncertainty(
     # A ground radius covers 1/cos(latitude) as many Mercator metres.
     diameter = 2 * radius_km[keep] * 1000 / np.cos(np.radians(lat))
     rgba = matplotlib.colors.to_rgba_array([c for c, k in zip(colors, keep, strict=True) if k])
+    if pale is not None:
+        rgba[pale[keep], 3] *= FADED_OPACITY
     face = rgba.copy()
     face[:, 3] = 0.06
     circles = EllipseCollection(
@@ -375,7 +456,7 @@ def _draw_locator(
     lon1, lat1 = _to_lonlat(frame[2], min(frame[3], 20e6))
     bbox = (max(lon0, -180.0), max(lat0, -85.0), min(lon1, 180.0), min(lat1, 85.0))
     ax.set_facecolor(basemap.SEA_COLOR)
-    countries = basemap.read_basemap("countries", bbox).to_crs(3857)
+    countries = _read_layer("countries", bbox)
     if len(countries):
         countries.plot(
             ax=ax, color=basemap.LAND_COLOR, edgecolor=basemap.BORDER_COLOR, linewidth=0.4

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import textwrap
+from collections.abc import Mapping
 from typing import Any
 
 import geopandas as gpd
@@ -26,13 +27,18 @@ def _swatch(
     )
 
 
+def _count_text(count: int | str) -> str:
+    """Write a legend entry's count: a number, or several panels' counts already written."""
+    return count if isinstance(count, str) else f"{count:,}"
+
+
 def _legend_rows(
     fig: Figure,
     left: float,
     top: float,
     width: float,
     legend: list[tuple[str, str]],
-    counts: dict[str, int],
+    counts: Mapping[str, int | str],
     color_by: str,
     incidents: gpd.GeoDataFrame,
     inch: tuple[float, float],
@@ -62,7 +68,7 @@ def _legend_rows(
             fig,
             left + 0.42 / ix,
             y,
-            f"{name} ({counts.get(label, 0):,})",
+            f"{name} ({_count_text(counts.get(label, 0))})",
             fontsize=8,
             color=INK,
             va="top",

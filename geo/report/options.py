@@ -122,6 +122,29 @@ class PageOptions:
         _check_page(self.width, self.height, self.scale)
 
 
+@dataclass(frozen=True, eq=False)
+class PageOverlay:
+    """What a page shows in place of what its selection alone would give.
+
+    Attributes
+    ----------
+    caption : str, optional
+        The subtitle, in place of the filter's description (a time-lapse frame's step).
+    legend : tuple of (str, str), optional
+        The colour legend, in place of the incidents' own: frames and panels that
+        share one legend keep every entry in the same place.
+    faded : numpy.ndarray of bool, optional
+        Incidents drawn pale, behind the others (a cumulative time-lapse's earlier steps).
+    """
+
+    caption: str | None = None
+    legend: tuple[tuple[str, str], ...] | None = None
+    faded: np.ndarray | None = None
+
+
+NO_OVERLAY: Final = PageOverlay()
+
+
 def _check_page(width: int, height: int, scale: float) -> None:
     """Refuse a page size out of range, too small to lay out, or over the pixel budget."""
     (low, high), (least, most) = REPORT_SIDE_PIXELS, REPORT_SCALE
@@ -159,6 +182,8 @@ class ReportPage:
         The colour legend drawn: ``(label, "#RRGGBB")``.
     more_pages : list of Figure
         Pages after this one (the incident list continued), saved in the PDF only.
+    panels : list of Axes
+        Every map of the page, ``map_ax`` first (two when periods are compared).
     """
 
     figure: Figure
@@ -169,6 +194,7 @@ class ReportPage:
     colors: list[str]
     legend: list[tuple[str, str]]
     more_pages: list[Figure] = field(default_factory=list)
+    panels: list[Axes] = field(default_factory=list)
 
     def pixel_positions(self) -> np.ndarray:
         """Pixel (column, row) of each incident in the saved PNG, row 0 at the top."""

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 import geopandas as gpd
 import matplotlib
 import numpy as np
+from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from geo import basemap
@@ -25,6 +26,7 @@ from geo.report.layers import (
     MAX_LABELLED_INCIDENTS,
     MAX_TOWN_LABELS,
     _draw_basemap,
+    _draw_count_badges,
     _draw_country_names,
     _draw_incidents,
     _draw_locator,
@@ -38,8 +40,10 @@ from geo.report.layers import (
 from geo.report.legend import _legend_rows
 from geo.report.options import (
     FONT_FAMILY,
+    NO_OVERLAY,
     PDF_PAGE,
     PageOptions,
+    PageOverlay,
     ReportOptions,
     ReportPage,
     _software,
@@ -57,6 +61,8 @@ from geo.report.wording import (
 LIST_FONT_PT = 6.6  # the incident list under the legend
 CONTINUED_FONT_PT = 7.2  # the list continued on further PDF pages, in two columns
 MAX_CONTINUED_INCIDENTS = 240  # beyond this, the CSV export is the list
+MARGIN_IN = 0.35  # page margin
+PANEL_IN = 2.55  # the legend panel right of the map
 
 
 def _entry_height(text: str, size: float, iy: float) -> float:
@@ -156,6 +162,7 @@ def draw_report(
     dpi: float | None = None,
     created: datetime | None = None,
     continuation: bool = False,
+    overlay: PageOverlay = NO_OVERLAY,
 ) -> ReportPage:
     """Draw the report page for a selection of incidents.
 
@@ -181,6 +188,9 @@ def draw_report(
     continuation : bool
         List the incidents the page has no room for on further pages (for a PDF), up
         to :data:`MAX_CONTINUED_INCIDENTS`.
+    overlay : PageOverlay, optional
+        A caption, a legend or faded incidents in place of those the selection gives
+        (a time-lapse frame, a panel of a comparison).
 
     Returns
     -------
@@ -192,11 +202,7 @@ def draw_report(
         When the report font or the offline basemap is not installed.
     """
     check_fonts()
-    if dpi is None:
-        dpi = CSS_DPI * options.scale
-    if page_size_in is None:
-        # A hair over the exact size, so that rounding never loses the last pixel.
-        page_size_in = ((options.width + 1e-6) / dpi, (options.height + 1e-6) / dpi)
+    page_size_in, dpi = page_size(options, page_size_in, dpi)
     created = (created or datetime.now(UTC)).astimezone(UTC).replace(microsecond=0)
     fig = Figure(figsize=page_size_in, dpi=dpi, facecolor="white")
     fig.set_layout_engine(None)
@@ -204,13 +210,28 @@ def draw_report(
     continued = continuation and 0 < len(incidents) <= MAX_CONTINUED_INCIDENTS
     with matplotlib.rc_context({"font.family": FONT_FAMILY}):
         page, unlisted = _compose(
-            fig, wi, hi, incidents, flt, total, options, data_label, data_hash, created, continued
-        )
+            fig, wi, hi, incidents, flt, total, options, data_label, data_hash, created, continued,
+            overlay,
+        )  # fmt: skip
         if continued and unlisted:
             page.more_pages = _continuation_pages(
                 incidents, unlisted, options.title, page_size_in, dpi
             )
     return page
+
+
+def page_size(
+    options: ReportOptions,
+    page_size_in: tuple[float, float] | None = None,
+    dpi: float | None = None,
+) -> tuple[tuple[float, float], float]:
+    """Return the page's size in inches and its pixels per inch, by default the options'."""
+    if dpi is None:
+        dpi = CSS_DPI * options.scale
+    if page_size_in is None:
+        # A hair over the exact size, so that rounding never loses the last pixel.
+        page_size_in = ((options.width + 1e-6) / dpi, (options.height + 1e-6) / dpi)
+    return page_size_in, dpi
 
 
 def draw_selection(
@@ -219,6 +240,7 @@ def draw_selection(
     *,
     pdf: bool = False,
     created: datetime | None = None,
+    overlay: PageOverlay = NO_OVERLAY,
 ) -> ReportPage:
     """Draw the report page of a view applied to a dataset.
 
@@ -232,6 +254,8 @@ def draw_selection(
         Lay the page out as A4 landscape for a PDF.
     created : datetime, optional
         The time printed as "made"; now (UTC) by default.
+    overlay : PageOverlay, optional
+        See :func:`draw_report`.
 
     Returns
     -------
@@ -242,7 +266,7 @@ def draw_selection(
     MissingComponentError
         When the report font or the offline basemap is not installed.
     """
-    return draw_report(
+    return _draw_page(
         selection.incidents,
         flt=selection.view.flt,
         total=selection.total,
@@ -250,7 +274,34 @@ def draw_selection(
         data_label=selection.data_label,
         data_hash=selection.data_hash,
         created=created,
+        pdf=pdf,
+        overlay=overlay,
+    )
+
+
+def _draw_page(
+    incidents: gpd.GeoDataFrame,
+    *,
+    flt: IncidentFilter,
+    total: int,
+    options: ReportOptions,
+    data_label: str,
+    data_hash: str | None,
+    created: datetime | None,
+    pdf: bool,
+    overlay: PageOverlay = NO_OVERLAY,
+) -> ReportPage:
+    """Draw the page at the PNG's size, or as A4 landscape continued on further pages."""
+    return draw_report(
+        incidents,
+        flt=flt,
+        total=total,
+        options=options,
+        data_label=data_label,
+        data_hash=data_hash,
+        created=created,
         continuation=pdf,
+        overlay=overlay,
         **(PDF_PAGE if pdf else {}),
     )
 
@@ -267,66 +318,14 @@ def _compose(
     data_hash: str | None,
     created: datetime,
     continued: bool = False,
+    overlay: PageOverlay = NO_OVERLAY,
 ) -> tuple[ReportPage, list[int]]:
-    margin, panel = 0.35, 2.55
+    margin, panel = MARGIN_IN, PANEL_IN
     fx, fy = 1 / wi, 1 / hi
-    text_width = wi - 2 * margin
-    title = _wrap(options.title.strip() or "Incidents", 19, text_width)
-    subtitle = _wrap(describe_caption(flt, incidents, total), 10.5, text_width)
-    y = 1 - margin * fy
-    title_artist = _text(
-        fig,
-        margin * fx,
-        y,
-        title,
-        fontsize=19,
-        fontweight="bold",
-        color=INK,
-        va="top",
-        ha="left",
-        linespacing=1.1,
-    )
-    y -= (title.count("\n") + 1) * 19 * 1.25 / 72 * fy + 0.06 * fy
-    _text(
-        fig,
-        margin * fx,
-        y,
-        subtitle,
-        fontsize=10.5,
-        color=MUTED,
-        va="top",
-        ha="left",
-        linespacing=1.25,
-    )
-    y -= (subtitle.count("\n") + 1) * 10.5 * 1.35 / 72 * fy + 0.14 * fy
-    del title_artist
-
-    # Footer, bottom up.
-    n_dates, n_places = count_approximate(incidents)
-    digest = f"sha256 {data_hash[:12]}…" if data_hash else "hash not recorded"
-    sources = summarize_sources(incidents)
-    footer_lines = [
-        f"{n_dates:,} of {len(incidents):,} incidents have approximate dates; "
-        f"{n_places:,} approximate places.",
-        _wrap(f"Sources: {sources}", 7.2, text_width) if sources else "",
-        f"Data: {data_label} ({digest}). {basemap.BASEMAP_ATTRIBUTION}. "
-        "Projection: Web Mercator (EPSG:3857).",
-        f"Made {created.isoformat().replace('+00:00', 'Z')} with {_software()}.",
-    ]
-    footer = "\n".join(line for line in footer_lines if line)
-    _text(
-        fig,
-        margin * fx,
-        margin * 0.8 * fy,
-        footer,
-        fontsize=7.2,
-        color=MUTED,
-        va="bottom",
-        ha="left",
-        linespacing=1.35,
-    )
-    footer_h = (footer.count("\n") + 1) * 7.2 * 1.35 / 72 + 0.16
-    map_bottom = margin * 0.8 + footer_h
+    caption = overlay.caption or describe_caption(flt, incidents, total)
+    y = _draw_header(fig, options.title, caption)
+    footer = PageFooter(data_label, data_hash, created)
+    map_bottom = _draw_footer(fig, footer, incidents)
     map_top = y / fy
     map_left, map_right = margin, wi - margin - panel
     map_w, map_h = map_right - map_left, map_top - map_bottom
@@ -335,6 +334,113 @@ def _compose(
             f"the page is too small for a map ({wi * 96:.0f} x {hi * 96:.0f} layout pixels); "
             "use a larger width and height or a smaller scale"
         )
+    drawn = _draw_map(fig, (map_left, map_bottom, map_w, map_h), incidents, options, overlay)
+    ax, extent = drawn.ax, drawn.extent
+    legend = list(overlay.legend) if overlay.legend is not None else drawn.legend
+
+    panel_left = (map_right + 0.25) * fx
+    below = _legend_rows(
+        fig,
+        panel_left,
+        map_top * fy,
+        (panel - 0.3) * fx,
+        legend,
+        drawn.counts,
+        options.color_by,
+        incidents,
+        (wi, hi),
+    )
+    locator_h = min(1.7, (panel - 0.3) / 1.35)
+    list_bottom = map_bottom
+    # The locator yields to the incident list when, beside it, not even three would fit.
+    few = min(len(incidents), 3) if len(incidents) <= MAX_LABELLED_INCIDENTS else 0
+    list_room = few * 3 * LIST_FONT_PT * 1.3 / 72 + 0.5
+    if below - (locator_h + 0.3 + list_room) * fy > map_bottom * fy:
+        _draw_locator(
+            fig, (panel_left, map_bottom * fy, (panel - 0.3) * fx, locator_h * fy), extent
+        )
+        list_bottom = map_bottom + locator_h + 0.15
+    unlisted = _list_incidents(
+        fig, panel_left, below, list_bottom * fy, panel - 0.3, incidents, hi, continued=continued
+    )
+    lon0, lat0 = _to_lonlat(extent[0], extent[1])
+    lon1, lat1 = _to_lonlat(extent[2], extent[3])
+    bounds = (lon0, lat0, lon1, lat1)
+    page = ReportPage(fig, ax, bounds, drawn.x, drawn.y, drawn.colors, legend, panels=[ax])
+    return page, unlisted
+
+
+class PageFooter(NamedTuple):
+    """What the footer says of the data besides its incidents: file, hash, time made."""
+
+    data_label: str
+    data_hash: str | None
+    created: datetime
+
+
+def _draw_header(fig: Figure, title_text: str, caption: str) -> float:
+    """Draw the title and the caption under it; return the figure y below them."""
+    wi, hi = fig.get_figwidth(), fig.get_figheight()
+    margin = MARGIN_IN
+    fx, fy = 1 / wi, 1 / hi
+    text_width = wi - 2 * margin
+    title = _wrap(title_text.strip() or "Incidents", 19, text_width)
+    subtitle = _wrap(caption, 10.5, text_width)
+    y = 1 - margin * fy
+    _text(fig, margin * fx, y, title, fontsize=19, fontweight="bold", color=INK, va="top",
+          ha="left", linespacing=1.1)  # fmt: skip
+    y -= (title.count("\n") + 1) * 19 * 1.25 / 72 * fy + 0.06 * fy
+    _text(fig, margin * fx, y, subtitle, fontsize=10.5, color=MUTED, va="top", ha="left",
+          linespacing=1.25)  # fmt: skip
+    return y - (subtitle.count("\n") + 1) * 10.5 * 1.35 / 72 * fy - 0.14 * fy
+
+
+def _draw_footer(fig: Figure, footer: PageFooter, incidents: gpd.GeoDataFrame) -> float:
+    """Draw the footer (precision, sources, data, attribution); return its top in inches."""
+    wi, hi = fig.get_figwidth(), fig.get_figheight()
+    margin = MARGIN_IN
+    text_width = wi - 2 * margin
+    n_dates, n_places = count_approximate(incidents)
+    digest = f"sha256 {footer.data_hash[:12]}…" if footer.data_hash else "hash not recorded"
+    sources = summarize_sources(incidents)
+    made = footer.created.isoformat().replace("+00:00", "Z")
+    lines = [
+        f"{n_dates:,} of {len(incidents):,} incidents have approximate dates; "
+        f"{n_places:,} approximate places.",
+        _wrap(f"Sources: {sources}", 7.2, text_width) if sources else "",
+        f"Data: {footer.data_label} ({digest}). {basemap.BASEMAP_ATTRIBUTION}. "
+        "Projection: Web Mercator (EPSG:3857).",
+        f"Made {made} with {_software()}.",
+    ]
+    text = "\n".join(line for line in lines if line)
+    _text(fig, margin / wi, margin * 0.8 / hi, text, fontsize=7.2, color=MUTED, va="bottom",
+          ha="left", linespacing=1.35)  # fmt: skip
+    return margin * 0.8 + (text.count("\n") + 1) * 7.2 * 1.35 / 72 + 0.16
+
+
+class _DrawnMap(NamedTuple):
+    """One map frame as drawn: its axes, extent and what each incident got."""
+
+    ax: Axes
+    extent: tuple[float, float, float, float]
+    x: np.ndarray
+    y: np.ndarray
+    colors: list[str]
+    counts: dict[str, int]
+    legend: list[tuple[str, str]]
+
+
+def _draw_map(
+    fig: Figure,
+    box: tuple[float, float, float, float],
+    incidents: gpd.GeoDataFrame,
+    options: ReportOptions,
+    overlay: PageOverlay,
+) -> _DrawnMap:
+    """Draw one map frame (basemap, incidents, names, scale bar) in a box given in inches."""
+    map_left, map_bottom, map_w, map_h = box
+    fx, fy = 1 / fig.get_figwidth(), 1 / fig.get_figheight()
+    map_right, map_top = map_left + map_w, map_bottom + map_h
     ax = fig.add_axes((map_left * fx, map_bottom * fy, map_w * fx, map_h * fy))
     ax.set_xticks([])
     ax.set_yticks([])
@@ -357,7 +463,6 @@ def _compose(
     keys, color_map = color_keys(incidents, options.color_by, ranking=options.actor_ranking)
     colors = [color_map[k] for k in keys] if len(incidents) else []
     counts = keys.value_counts().to_dict() if len(incidents) else {}
-    legend = list(color_map.items())
 
     # Labels placed so far (inches): the incident labels win over the town names.
     labels = LabelPlacer(ax, fig)
@@ -368,7 +473,8 @@ def _compose(
         if len(incidents) <= 500:
             labels.keep_clear(*zip(px - radius, py - radius, px + radius, py + radius, strict=True))
             n_markers = len(labels)
-    _draw_incidents(ax, incidents, x, y_m, colors)
+    _draw_incidents(ax, incidents, x, y_m, colors, faded=overlay.faded)
+    _draw_count_badges(ax, x, y_m)
     _draw_scale_bar(ax, extent)
     _draw_north_arrow(ax)
     # Keep names off the scale bar and the north arrow (boxes in inches).
@@ -402,34 +508,7 @@ def _compose(
             bbox={"boxstyle": "round,pad=0.6", "facecolor": "white", "edgecolor": "#9a9a9a"},
         )
 
-    panel_left = (map_right + 0.25) * fx
-    below = _legend_rows(
-        fig,
-        panel_left,
-        map_top * fy,
-        (panel - 0.3) * fx,
-        legend,
-        counts,
-        options.color_by,
-        incidents,
-        (wi, hi),
-    )
-    locator_h = min(1.7, (panel - 0.3) / 1.35)
-    list_bottom = map_bottom
-    # The locator yields to the incident list when, beside it, not even three would fit.
-    few = min(len(incidents), 3) if len(incidents) <= MAX_LABELLED_INCIDENTS else 0
-    list_room = few * 3 * LIST_FONT_PT * 1.3 / 72 + 0.5
-    if below - (locator_h + 0.3 + list_room) * fy > map_bottom * fy:
-        _draw_locator(
-            fig, (panel_left, map_bottom * fy, (panel - 0.3) * fx, locator_h * fy), extent
-        )
-        list_bottom = map_bottom + locator_h + 0.15
-    unlisted = _list_incidents(
-        fig, panel_left, below, list_bottom * fy, panel - 0.3, incidents, hi, continued=continued
-    )
-    lon0, lat0 = _to_lonlat(extent[0], extent[1])
-    lon1, lat1 = _to_lonlat(extent[2], extent[3])
-    return ReportPage(fig, ax, (lon0, lat0, lon1, lat1), x, y_m, colors, legend), unlisted
+    return _DrawnMap(ax, extent, x, y_m, colors, counts, list(color_map.items()))
 
 
 def render_report_png(
@@ -471,15 +550,10 @@ def render_report_png(
     MissingComponentError
         When the font or the offline basemap is not installed.
     """
-    page = draw_report(
-        incidents,
-        flt=flt,
-        total=total,
-        options=options,
-        data_label=data_label,
-        data_hash=data_hash,
-        created=created,
-    )
+    page = _draw_page(
+        incidents, flt=flt, total=total, options=options, data_label=data_label,
+        data_hash=data_hash, created=created, pdf=False,
+    )  # fmt: skip
     return page.to_png()
 
 
@@ -506,15 +580,8 @@ def render_report_pdf(
         A PDF document; fonts are embedded as TrueType, so the text can be searched
         and copied.
     """
-    page = draw_report(
-        incidents,
-        flt=flt,
-        total=total,
-        options=options,
-        data_label=data_label,
-        data_hash=data_hash,
-        created=created,
-        continuation=True,
-        **PDF_PAGE,
-    )
+    page = _draw_page(
+        incidents, flt=flt, total=total, options=options, data_label=data_label,
+        data_hash=data_hash, created=created, pdf=True,
+    )  # fmt: skip
     return page.to_pdf(options.title)
