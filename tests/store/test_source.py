@@ -34,6 +34,7 @@ def file_source(gdf) -> FileSource:
 
 def assert_same_page(got, want) -> None:
     assert (got.count, got.fatalities, got.injuries) == (want.count, want.fatalities, want.injuries)
+    assert got.figures == want.figures
     assert got.caption == want.caption
     assert got.colors == want.colors
     pd.testing.assert_frame_equal(got.weekly, want.weekly, check_dtype=False)
