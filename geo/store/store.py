@@ -168,7 +168,17 @@ class IncidentStore:
         IngestReport
         """
         with database_errors(self.engine.url), self.engine.begin() as conn:
-            return ingest.import_into(conn, path, user=self.user, origin=origin)
+            report = ingest.import_into(conn, path, user=self.user, origin=origin)
+        self.analyze()
+        return report
+
+    def analyze(self) -> None:
+        """Refresh the planner's statistics, so queries after a large import use the indexes."""
+        with database_errors(self.engine.url), self.engine.begin() as conn:
+            if self.dialect == "postgresql":
+                conn.exec_driver_sql("ANALYZE incidents, incident_actors")
+            else:
+                conn.exec_driver_sql("ANALYZE")
 
     def store_incidents(
         self,
