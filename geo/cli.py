@@ -388,7 +388,10 @@ def _export(ns: argparse.Namespace) -> int:
                         file=sys.stderr,
                     )
         view, page = export_view_from_arguments(ns, view, page)
-        db_url = ns.db or (os.environ.get("INCIDENT_MAP_DB") if data_path is None else None)
+        db_url = ns.db
+        if db_url is None and data_path is None:  # a store's recipe names it; else the env
+            named = recipe.store_url if ns.recipe is not None else None
+            db_url = named or os.environ.get("INCIDENT_MAP_DB")
         if db_url:
             recipe_path = _export_store(ns.out, view, page, db_url)
         else:
@@ -419,7 +422,10 @@ def _export_store(out: Path, view: View, page: PageOptions, url: str) -> Path:
         _warn_unknown(view.flt, None, source)
         if not view.actor_ranking and view.color_by == "actor":
             view = view.with_changes(actor_ranking=source.ranking)
-        return export_selection_to(out, export_selection(view, source, sites), page, data_path=None)
+        selection = export_selection(view, source, sites)
+        return export_selection_to(
+            out, selection, page, data_path=None, store_url=store.reconnect_url
+        )
 
 
 # --------------------------------------------------------------------------- parser

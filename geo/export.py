@@ -249,7 +249,12 @@ def export_loaded(
 
 
 def export_selection_to(
-    out: Path, selection: Selection, page: PageOptions | None, *, data_path: str | None
+    out: Path,
+    selection: Selection,
+    page: PageOptions | None,
+    *,
+    data_path: str | None,
+    store_url: str | None = None,
 ) -> Path:
     """Export a view's selection to a file and write its recipe beside it; return the recipe.
 
@@ -262,6 +267,8 @@ def export_selection_to(
     page : PageOptions, optional
     data_path : str or None
         The data file the recipe names; None when the incidents come from a store.
+    store_url : str, optional
+        The store the incidents come from, without its password.
 
     Returns
     -------
@@ -279,6 +286,7 @@ def export_selection_to(
         format=fmt,
         data_path=data_path,
         data_sha256=selection.data_hash,
+        store_url=store_url,
         created=created.isoformat().replace("+00:00", "Z"),
     )
     recipe_path = recipe_path_for(out)

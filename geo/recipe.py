@@ -43,6 +43,8 @@ class Recipe:
         The data file (absolute path), or None for data not read from a file.
     data_sha256 : str or None
         SHA-256 of the data file when the export was made.
+    store_url : str or None
+        The incident store the incidents came from (``--db``), without its password.
     created : str
         When the export was made (UTC, ISO 8601).
     tool_version : str
@@ -56,6 +58,7 @@ class Recipe:
     format: str
     data_path: str | None = None
     data_sha256: str | None = None
+    store_url: str | None = None
     created: str = ""
     tool_version: str = __version__
     layers: tuple[str, ...] = field(default=LAYERS)
@@ -98,7 +101,11 @@ class Recipe:
                 "color_by": view.color_by,
                 "actor_ranking": list(view.actor_ranking),
             },
-            "data": {"path": self.data_path, "sha256": self.data_sha256},
+            "data": {
+                "path": self.data_path,
+                "sha256": self.data_sha256,
+                **({"store": self.store_url} if self.store_url else {}),
+            },
             "created": self.created,
             "tool_version": self.tool_version,
         }
@@ -241,6 +248,7 @@ def recipe_from_dict(data: dict[str, Any], where: str = "") -> Recipe:
         format=str(_require(data, "format", str, where)),
         data_path=dataset.get("path") if isinstance(dataset.get("path"), str) else None,
         data_sha256=dataset.get("sha256") if isinstance(dataset.get("sha256"), str) else None,
+        store_url=dataset.get("store") if isinstance(dataset.get("store"), str) else None,
         created=str(data.get("created", "")),
         tool_version=str(data.get("tool_version", "")),
         layers=tuple(str(v) for v in data.get("layers") or LAYERS),

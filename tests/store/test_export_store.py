@@ -58,8 +58,24 @@ def test_store_report_png_and_the_environment_form(filled, tmp_path, monkeypatch
     assert main(["export", "--out", str(out), "--site", "camp_taji"]) == 0
     assert out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     recipe = json.loads((tmp_path / "taji.png.recipe.json").read_text())
-    assert recipe["data"] == {"path": None, "sha256": None}
+    assert recipe["data"] == {"path": None, "sha256": None, "store": filled}
     assert "wrote" in capsys.readouterr().out
+
+
+def test_a_store_export_recipe_names_the_store_without_its_password_and_makes_it_again(
+    filled, tmp_path, monkeypatch
+):
+    monkeypatch.delenv("INCIDENT_MAP_DB", raising=False)
+    # PostgreSQL's trust authentication ignores the password; SQLite URLs have none.
+    url = filled.replace("postgres@", "postgres:s3cret@")
+    first, again = tmp_path / "first.csv", tmp_path / "again.csv"
+    filters = ["--type", "Explosions/Remote violence"]
+    assert main(["export", "--out", str(first), "--db", url, *filters]) == 0
+    recipe_path = tmp_path / "first.csv.recipe.json"
+    assert "s3cret" not in recipe_path.read_text()
+    assert json.loads(recipe_path.read_text())["data"]["store"] == filled
+    assert main(["export", "--out", str(again), "--recipe", str(recipe_path)]) == 0
+    assert ids_of(again) == ids_of(first) and len(ids_of(first)) > 0
 
 
 def test_store_export_of_an_unusable_store_is_one_sentence(tmp_path, capsys):
