@@ -15,6 +15,7 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from geo.filters import REVIEW_STATES
 from geo.limits import REPORT_SCALE, REPORT_SIDE_PIXELS
 from geo.schema import EVENT_TYPES, IncidentDataError, MissingComponentError
 
@@ -181,6 +182,12 @@ def _add_export_arguments(parser: argparse.ArgumentParser) -> None:
         "--min-fatalities", type=int, metavar="N", help="at least this many killed"
     )
     filters.add_argument(
+        "--status",
+        action="append",
+        choices=REVIEW_STATES,
+        help="an incident store's review state (repeatable; default every state)",
+    )
+    filters.add_argument(
         "--where",
         action="append",
         type=_column_value,
@@ -241,6 +248,7 @@ def _filter_changes(ns: argparse.Namespace) -> dict[str, object]:
         ("actor2", "actors2"),
         ("event_type", "event_types"),
         ("site", "sites"),
+        ("status", "statuses"),
     ):
         values = getattr(ns, name, None)
         if values:
@@ -395,6 +403,10 @@ def _export(ns: argparse.Namespace) -> int:
         if db_url:
             recipe_path = _export_store(ns.out, view, page, db_url)
         else:
+            if view.flt.statuses:
+                raise IncidentDataError(
+                    "--status needs an incident store (--db URL): a file has no review states"
+                )
             gdf, path, sites = load_export_data(data_path)
             _warn_unknown(view.flt, gdf)
             recipe_path = export_loaded(ns.out, view, page, gdf, path, sites)

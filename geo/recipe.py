@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any, Final
 
 from geo import __version__
-from geo.filters import IncidentFilter
+from geo.filters import REVIEW_STATES, IncidentFilter
 from geo.report import PageOptions, ReportOptions
 from geo.schema import IncidentDataError, UnreadableFileError
 from geo.urlstate import COLUMN_PREFIX, filter_to_query, view_from_query, view_to_query
@@ -171,6 +171,7 @@ def _as_view(params: dict[str, Any], where: str, key: str) -> View:
         event_types=_listed(values, "type"),
         sites=_listed(values, "site"),
         columns=columns,
+        statuses=REVIEW_STATES,  # checked against the store when the recipe is used
     )
     if problems:
         raise IncidentDataError(f"recipe {where}: {problems[0]}")

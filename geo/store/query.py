@@ -82,7 +82,8 @@ def filter_clause(
         Keep incidents whose point lies in the box, edges included. A ``bbox``
         attribute of the filter is used when this is not given.
     statuses : collection of str, optional
-        Review states to keep (``draft``, ``reviewed``, ``rejected``); all by default.
+        Review states to keep (``draft``, ``reviewed``, ``rejected``); by default the
+        filter's own ``statuses``, and all when it names none.
     include_deleted : bool, default False
         Also keep soft-deleted incidents.
 
@@ -126,6 +127,8 @@ def filter_clause(
     box = bbox if bbox is not None else getattr(flt, "bbox", None)
     if box is not None:
         conds.append(_bbox(check_bbox(box), dialect))
+    if statuses is None and flt.statuses:
+        statuses = flt.statuses
     if statuses is not None:
         unknown = sorted(set(statuses) - set(STATUSES))
         if unknown:

@@ -20,9 +20,10 @@ from typing import Final
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
 
+from geo.filters import REVIEW_STATES
 from geo.incidents import COLUMNS
 
-STATUSES: Final = ("draft", "reviewed", "rejected")
+STATUSES: Final = REVIEW_STATES
 GEOMETRY_COLUMN: Final = "geom"
 SRID: Final = 4326
 # The contract's integer and real fields; every other contract field is text.
