@@ -146,11 +146,11 @@ def _measure_in_child(url: str, repeats: int) -> dict[str, Any]:
 def _fill(url: str, n: int) -> float:
     """Create and fill a store with ``n`` synthetic incidents; return seconds taken."""
     from benchmarks.benchdata import generate_acled, to_canonical
-    from benchmarks.storedata import bulk_load
+    from benchmarks.storedata import bulk_load, indexes_deferred
     from geo.store import open_store
 
     started = time.perf_counter()
-    with open_store(url, create=True, user="bench") as store:
+    with open_store(url, create=True, user="bench") as store, indexes_deferred(store):
         done = 0
         while done < n:  # in parts, so generating 5M never holds them all at once
             part = min(1_000_000, n - done)
