@@ -84,3 +84,32 @@ def test_store_export_of_an_unusable_store_is_one_sentence(tmp_path, capsys):
     assert code == 2
     assert err.startswith("error: ") and err.count("\n") == 1 and "Traceback" not in err
     assert not (tmp_path / "x.csv").exists()
+
+
+def test_status_keeps_a_store_s_review_states_and_a_file_export_refuses_it(
+    filled, tmp_path, monkeypatch, capsys
+):
+    import sqlalchemy as sa
+
+    from geo.report import describe_filters
+    from geo.store.schema import incidents
+
+    monkeypatch.delenv("INCIDENT_MAP_DB", raising=False)
+    with open_store(filled) as store, store.engine.begin() as conn:
+        chosen = [i for (i,) in conn.execute(sa.select(incidents.c.event_id).limit(4))]
+        conn.execute(
+            sa.update(incidents).where(incidents.c.event_id.in_(chosen)).values(status="reviewed")
+        )
+    out = tmp_path / "reviewed.csv"
+    assert main(["export", "--out", str(out), "--db", filled, "--status", "reviewed"]) == 0
+    assert ids_of(out) == sorted(chosen)
+    recipe = json.loads((tmp_path / "reviewed.csv.recipe.json").read_text())
+    assert recipe["filters"]["status"] == ["reviewed"]
+    from geo.recipe import read_recipe
+
+    flt = read_recipe(tmp_path / "reviewed.csv.recipe.json").flt
+    assert "Reviewed only" in describe_filters(flt)  # the reports' caption says so
+    code = main(["export", "--out", str(tmp_path / "f.csv"), "--data", str(DATA),
+                 "--status", "reviewed"])  # fmt: skip
+    assert code == 2
+    assert "--status needs an incident store" in capsys.readouterr().err
