@@ -21,7 +21,7 @@ from geo.bundled import is_bundled
 from geo.columns import column_values, own_columns
 from geo.export import EXPORT_FORMATS, export_bytes, export_filename
 from geo.figures import VERBS
-from geo.filters import IncidentFilter
+from geo.filters import DEFAULT_REVIEW_STATES, REVIEW_STATES, IncidentFilter
 from geo.importers import MAX_UPLOAD_BYTES, rejected_to_csv_bytes
 from geo.importers.report import summary_line
 from geo.limits import REPORT_SCALE, REPORT_SIDE_PIXELS
@@ -163,7 +163,11 @@ own_values = (
     else {}
 )
 problems: list[str] = []
-defaults = View(actor_ranking=source.ranking)  # what a bare URL opens; links stay short
+reviewed = not isinstance(source, FileSource)  # a store's incidents have review states
+defaults = View(  # what a bare URL opens; links stay short
+    actor_ranking=source.ranking,
+    flt=IncidentFilter(statuses=DEFAULT_REVIEW_STATES if reviewed else ()),
+)
 if ss.get("_data_key") != source.key:
     first_visit = "_data_key" not in ss
     url_view, problems = view_from_query(
@@ -173,10 +177,11 @@ if ss.get("_data_key") != source.key:
         sites=source.site_keys,
         defaults=defaults,
         columns=own_values,
+        statuses=REVIEW_STATES if reviewed else None,
     )
     if not first_visit:  # a new file keeps the presentation, not the filters
         url_view = view_from_controls(ss.to_dict(), span, source.ranking)
-        url_view = url_view.with_changes(flt=IncidentFilter())
+        url_view = url_view.with_changes(flt=defaults.flt)
     apply_view(url_view, span, groups)
     problems += roles_beyond_controls(url_view.flt)
     ss["_data_key"] = source.key
@@ -224,6 +229,9 @@ sb.multiselect("Event type", source.event_types, key="types")
 sb.multiselect("Site", source.site_keys, key="sites", format_func=lambda k: site_names.get(k, k))
 sb.number_input("Minimum fatalities", min_value=0, step=1, key="min_fatalities")
 sb.text_input("Search notes, location and source", key="q", max_chars=200)
+if reviewed:
+    sb.multiselect("Review state", REVIEW_STATES, key="statuses",
+                   help="By default all but the rejected; none chosen: every state.")  # fmt: skip
 if own_values:
     sb.multiselect("Filter by the file's columns", list(own_values), key="where_columns")
     for own in ss.get("where_columns", []):

@@ -19,13 +19,9 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import socket
-import subprocess
 import sys
 import threading
 import time
-import urllib.error
-import urllib.request
 from collections.abc import Iterator, Sequence
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
@@ -37,6 +33,8 @@ from urllib.parse import urlencode, urlsplit
 REPO = Path(__file__).resolve().parent.parent
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
+
+from benchmarks.server import Server, dashboard_server  # noqa: E402 (after the path)
 
 DOCS: Final = REPO / "docs"
 CHROMIUM: Final = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
@@ -124,70 +122,6 @@ def plan_sessions(gdf: Any, n: int) -> list[SessionPlan]:
         (q1, e1), (q2, e2) = one(2 * i), one(2 * i + 1)
         plans.append(SessionPlan((q1, q2), (e1, e2)))
     return plans
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-@dataclass
-class Server:
-    """A dashboard server process and its memory samples (KiB)."""
-
-    url: str
-    process: subprocess.Popen[bytes]
-    log: Path
-    rss_kib: list[int] = field(default_factory=list)
-
-    def sample(self) -> None:
-        """Record the process's resident memory now."""
-        try:
-            for line in Path(f"/proc/{self.process.pid}/status").read_text().splitlines():
-                if line.startswith("VmRSS:"):
-                    self.rss_kib.append(int(line.split()[1]))
-        except OSError:
-            pass
-
-
-@contextmanager
-def dashboard_server(db_url: str, log_dir: Path, name: str) -> Iterator[Server]:
-    """Start ``streamlit run dashboard.py -- --db URL`` on a free loopback port."""
-    port = _free_port()
-    log_dir.mkdir(parents=True, exist_ok=True)
-    log = log_dir / f"server-{name}.log"
-    command = [sys.executable, "-m", "streamlit", "run", "dashboard.py", "--server.port",
-               str(port), "--server.address", "127.0.0.1", "--server.headless", "true",
-               "--browser.gatherUsageStats", "false", "--", "--db", db_url]  # fmt: skip
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("INCIDENT_MAP_", "STREAMLIT_"))}
-    with log.open("w") as out:
-        process = subprocess.Popen(command, cwd=REPO, stdout=out, stderr=subprocess.STDOUT, env=env)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + START_TIMEOUT_S
-        while True:
-            if process.poll() is not None:
-                raise RuntimeError(f"the dashboard exited early:\n{log.read_text()}")
-            try:
-                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
-                    if response.read().decode().strip() == "ok":
-                        break
-            except (urllib.error.URLError, ConnectionError, TimeoutError):
-                pass
-            if time.monotonic() > deadline:
-                raise RuntimeError(f"no answer in {START_TIMEOUT_S} s:\n{log.read_text()}")
-            time.sleep(0.2)  # polling interval, not a wait for readiness
-        server = Server(url, process, log)
-        server.sample()
-        yield server
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
 
 
 @contextmanager
@@ -324,7 +258,10 @@ def run(sessions: int, size: int, log_dir: Path, out: Path | None = None) -> dic
             for n_servers in (1, 2):
                 with ExitStack() as stack:
                     servers = [
-                        stack.enter_context(dashboard_server(url, log_dir, f"load{n_servers}-{k}"))
+                        stack.enter_context(dashboard_server(
+                            log_dir / f"server-load{n_servers}-{k}.log", args=["--db", url],
+                            timeout_s=START_TIMEOUT_S,
+                        ))  # fmt: skip
                         for k in range(n_servers)
                     ]
                     results = drive(browser, servers, plans)

@@ -15,6 +15,7 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from geo.filters import REVIEW_STATES
 from geo.limits import REPORT_SCALE, REPORT_SIDE_PIXELS
 from geo.schema import EVENT_TYPES, IncidentDataError, MissingComponentError
 
@@ -184,6 +185,12 @@ def _add_export_arguments(parser: argparse.ArgumentParser) -> None:
         "--min-fatalities", type=int, metavar="N", help="at least this many killed"
     )
     filters.add_argument(
+        "--status",
+        action="append",
+        choices=REVIEW_STATES,
+        help="an incident store's review state (repeatable; default every state)",
+    )
+    filters.add_argument(
         "--where",
         action="append",
         type=_column_value,
@@ -261,6 +268,7 @@ def _filter_changes(ns: argparse.Namespace) -> dict[str, object]:
         ("actor2", "actors2"),
         ("event_type", "event_types"),
         ("site", "sites"),
+        ("status", "statuses"),
     ):
         values = getattr(ns, name, None)
         if values:
@@ -441,10 +449,17 @@ def _export(ns: argparse.Namespace) -> int:
         output = output_from_arguments(ns, output)
         if output.cumulative and export_format(ns.out) not in TIMELAPSE_FORMATS:
             print("warning: --cumulative applies to .gif and .mp4 only", file=sys.stderr)
-        db_url = ns.db or (os.environ.get("INCIDENT_MAP_DB") if data_path is None else None)
+        db_url = ns.db
+        if db_url is None and data_path is None:  # a store's recipe names it; else the env
+            named = recipe.store_url if ns.recipe is not None else None
+            db_url = named or os.environ.get("INCIDENT_MAP_DB")
         if db_url:
             recipe_path = _export_store(ns.out, view, page, db_url, output)
         else:
+            if view.flt.statuses:
+                raise IncidentDataError(
+                    "--status needs an incident store (--db URL): a file has no review states"
+                )
             gdf, path, sites = load_export_data(data_path)
             _warn_unknown(view.flt, gdf)
             recipe_path = export_loaded(ns.out, view, page, gdf, path, sites, output)
@@ -479,6 +494,7 @@ def _export_store(
             compared = export_selection(output.compared_view(view), source, sites)
         return export_selection_to(
             out, export_selection(view, source, sites), page, data_path=None, output=output,
+            store_url=store.reconnect_url,
             compared=compared,
         )  # fmt: skip
 

@@ -307,6 +307,7 @@ def export_selection_to(
     data_path: str | None,
     output: OutputOptions | None = None,
     compared: Selection | None = None,
+    store_url: str | None = None,
 ) -> Path:
     """Export a view's selection to a file and write its recipe beside it; return the recipe.
 
@@ -323,6 +324,8 @@ def export_selection_to(
         Recorded in the recipe (see :func:`export_bytes`).
     compared : Selection, optional
         The second period's selection, when ``output.compare`` is set.
+    store_url : str, optional
+        The store the incidents come from, without its password.
 
     Returns
     -------
@@ -340,6 +343,7 @@ def export_selection_to(
         format=fmt,
         data_path=data_path,
         data_sha256=selection.data_hash,
+        store_url=store_url,
         created=created.isoformat().replace("+00:00", "Z"),
         output=output or OutputOptions(),
     )

@@ -22,6 +22,10 @@ EPOCH = np.datetime64("1970-01-01", "D")
 SEARCH_FIELDS = ("notes", "location", "source")
 # The actor fields of each role: who acted (1) and who was acted upon (2).
 ROLE_FIELDS = {1: ("actor1", "assoc_actor_1"), 2: ("actor2", "assoc_actor_2")}
+# A store's curation states (``status=`` in a link); a file has none. The map shows all
+# but the rejected by default: a reviewer judged those not to be incidents.
+REVIEW_STATES = ("draft", "reviewed", "rejected")
+DEFAULT_REVIEW_STATES = ("draft", "reviewed")
 
 
 @dataclass(frozen=True)
@@ -49,6 +53,9 @@ class IncidentFilter:
     where : tuple of (str, tuple of str)
         Any other column of the data and the values to keep: several values of one
         column are OR, several columns AND (``f.COLUMN=VALUE`` in a link).
+    statuses : tuple of str
+        Review states to keep (:data:`REVIEW_STATES`); only a store has them, so only a
+        store's queries read this field.
     """
 
     start: date | None = None
@@ -61,6 +68,7 @@ class IncidentFilter:
     min_fatalities: int = 0
     text: str = ""
     where: tuple[tuple[str, tuple[str, ...]], ...] = field(default=())
+    statuses: tuple[str, ...] = field(default=())
 
     def with_changes(self, **changes: object) -> IncidentFilter:
         """Return a copy with some fields replaced."""

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any, Final
 
 from geo import __version__
-from geo.filters import IncidentFilter
+from geo.filters import REVIEW_STATES, IncidentFilter
 from geo.report import PageOptions, ReportOptions
 from geo.schema import IncidentDataError, UnreadableFileError
 from geo.urlstate import COLUMN_PREFIX, filter_to_query, view_from_query, view_to_query
@@ -98,6 +98,8 @@ class Recipe:
         The data file (absolute path), or None for data not read from a file.
     data_sha256 : str or None
         SHA-256 of the data file when the export was made.
+    store_url : str or None
+        The incident store the incidents came from (``--db``), without its password.
     created : str
         When the export was made (UTC, ISO 8601).
     tool_version : str
@@ -113,6 +115,7 @@ class Recipe:
     format: str
     data_path: str | None = None
     data_sha256: str | None = None
+    store_url: str | None = None
     created: str = ""
     tool_version: str = __version__
     layers: tuple[str, ...] = field(default=LAYERS)
@@ -156,7 +159,11 @@ class Recipe:
                 "color_by": view.color_by,
                 "actor_ranking": list(view.actor_ranking),
             },
-            "data": {"path": self.data_path, "sha256": self.data_sha256},
+            "data": {
+                "path": self.data_path,
+                "sha256": self.data_sha256,
+                **({"store": self.store_url} if self.store_url else {}),
+            },
             "created": self.created,
             "tool_version": self.tool_version,
             **({"output": output} if (output := self.output.to_dict()) else {}),
@@ -223,6 +230,7 @@ def _as_view(params: dict[str, Any], where: str, key: str) -> View:
         event_types=_listed(values, "type"),
         sites=_listed(values, "site"),
         columns=columns,
+        statuses=REVIEW_STATES,  # checked against the store when the recipe is used
     )
     if problems:
         raise IncidentDataError(f"recipe {where}: {problems[0]}")
@@ -300,6 +308,7 @@ def recipe_from_dict(data: dict[str, Any], where: str = "") -> Recipe:
         format=str(_require(data, "format", str, where)),
         data_path=dataset.get("path") if isinstance(dataset.get("path"), str) else None,
         data_sha256=dataset.get("sha256") if isinstance(dataset.get("sha256"), str) else None,
+        store_url=dataset.get("store") if isinstance(dataset.get("store"), str) else None,
         created=str(data.get("created", "")),
         tool_version=str(data.get("tool_version", "")),
         layers=tuple(str(v) for v in data.get("layers") or LAYERS),

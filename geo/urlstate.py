@@ -14,11 +14,12 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from datetime import date
 
-from geo.filters import IncidentFilter
+from geo.filters import REVIEW_STATES, IncidentFilter
 from geo.palette import COLOR_BY
 from geo.view import BASEMAPS, PLAYBACK_STEPS, SITE_LAYERS, View, ViewError, check_extent
 
 MIN_FATALITIES_PARAM = "min_fatalities"
+STATUS_PARAM = "status"  # a store's review states
 # ``f.COLUMN=VALUE``: a value of any column of the data (repeatable).
 COLUMN_PREFIX = "f."
 # URL name of each map layer switch of a View.
@@ -60,6 +61,8 @@ def filter_to_query(flt: IncidentFilter) -> dict[str, str | list[str]]:
         params[MIN_FATALITIES_PARAM] = str(flt.min_fatalities)
     for column, values in flt.where:
         params[COLUMN_PREFIX + column] = list(values)
+    if flt.statuses:
+        params[STATUS_PARAM] = list(flt.statuses)
     return params
 
 
@@ -101,6 +104,7 @@ def filter_from_query(
     event_types: Iterable[str],
     sites: Iterable[str],
     columns: Mapping[str, Iterable[str]] | None = None,
+    statuses: Iterable[str] | None = None,
 ) -> tuple[IncidentFilter, list[str]]:
     """Read a filter from query parameters.
 
@@ -115,6 +119,9 @@ def filter_from_query(
         The file's own columns ``f.COLUMN`` may name and the values each offers; an
         unknown column or value is dropped and reported. None: the data has no column of
         its own.
+    statuses : iterable of str, optional
+        The review states ``status`` may name; None: the data has none (a file), and a
+        ``status`` is reported as not applicable.
 
     Returns
     -------
@@ -149,8 +156,23 @@ def filter_from_query(
         min_fatalities=min_fatalities,
         text=texts[-1][:200] if texts else "",
         where=_where_of(params, columns, problems),
+        statuses=_statuses_of(params, statuses, problems),
     )
     return flt, problems
+
+
+def _statuses_of(
+    params: Mapping[str, str | list[str]], allowed: Iterable[str] | None, problems: list[str]
+) -> tuple[str, ...]:
+    """Read ``status``: review states of a store; a file has none to choose from."""
+    values = _values(params, STATUS_PARAM)
+    if allowed is None:
+        problems.extend(
+            f"ignored {STATUS_PARAM}={v!r}: not applicable, only an incident store has review "
+            "states" for v in values
+        )
+        return ()
+    return _known(values, allowed, STATUS_PARAM, problems)
 
 
 def _where_of(
@@ -185,8 +207,9 @@ def view_to_query(view: View, *, defaults: View | None = None) -> Query:
     ----------
     view : View
     defaults : View, optional
-        The view a bare URL opens (its filter is not used); by default ``View()``. The
-        dashboard passes the loaded data's actor ranking here, so links stay short.
+        The view a bare URL opens (of its filter only the review states are used); by
+        default ``View()``. The dashboard passes the loaded data's actor ranking and a
+        store's default review states here, so links stay short.
 
     Returns
     -------
@@ -195,6 +218,10 @@ def view_to_query(view: View, *, defaults: View | None = None) -> Query:
     """
     base = defaults or View()
     params = filter_to_query(view.flt)
+    if view.flt.statuses == base.flt.statuses:  # a store's default review states
+        params.pop(STATUS_PARAM, None)
+    elif not view.flt.statuses:  # every state, where a bare link opens fewer
+        params[STATUS_PARAM] = list(REVIEW_STATES)
     if view.color_by != base.color_by:
         params["color"] = view.color_by
     if view.basemap != base.basemap:
@@ -238,6 +265,7 @@ def view_from_query(
     sites: Iterable[str],
     defaults: View | None = None,
     columns: Mapping[str, Iterable[str]] | None = None,
+    statuses: Iterable[str] | None = None,
 ) -> tuple[View, list[str]]:
     """Read a whole view from query parameters (see :func:`view_to_query`).
 
@@ -248,8 +276,9 @@ def view_from_query(
     actors, event_types, sites : iterable of str
         The values the loaded data offers; others are dropped.
     defaults : View, optional
-        What an absent parameter means (its filter is not used); by default ``View()``.
-    columns : mapping of str to iterable of str, optional
+        What an absent parameter means (of its filter only the review states are used);
+        by default ``View()``.
+    columns, statuses : optional
         See :func:`filter_from_query`.
 
     Returns
@@ -259,8 +288,15 @@ def view_from_query(
     """
     base = defaults or View()
     flt, problems = filter_from_query(
-        params, actors=actors, event_types=event_types, sites=sites, columns=columns
+        params,
+        actors=actors,
+        event_types=event_types,
+        sites=sites,
+        columns=columns,
+        statuses=statuses,
     )
+    if not flt.statuses:  # none given, or none usable: the default review states
+        flt = flt.with_changes(statuses=base.flt.statuses)
     changes: dict[str, object] = {
         "flt": flt,
         "color_by": _choice(

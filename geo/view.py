@@ -174,7 +174,8 @@ def view_from_controls(
         ``min_fatalities``, ``q`` (searched words), ``color``,
         ``basemap``, ``clusters``, ``heatmap``, ``uncertainty``, ``site_labels``,
         ``report_title``, ``extent`` (None to fit the data), ``step``, ``where_columns``
-        (the file's own columns filtered on) and ``where.COLUMN`` (the values kept in each).
+        (the file's own columns filtered on), ``where.COLUMN`` (the values kept in each)
+        and ``statuses`` (a store's review states kept).
         Missing keys take the defaults of :class:`View`.
     span : (date, date)
         The data's first and last day: a window reaching an end does not restrict it.
@@ -205,7 +206,10 @@ def view_from_controls(
         (str(column), tuple(str(v) for v in controls.get(WHERE_KEY + str(column), ()) or ()))
         for column in controls.get("where_columns", ()) or ()
     )
-    flt = flt.with_changes(where=tuple((c, values) for c, values in where if values))
+    statuses = tuple(str(s) for s in controls.get("statuses", ()) or ())
+    flt = flt.with_changes(
+        where=tuple((c, values) for c, values in where if values), statuses=statuses
+    )
     return View(
         flt=flt,
         color_by=str(controls.get("color", base.color_by)),
@@ -249,6 +253,7 @@ def controls_of_view(view: View, span: tuple[date, date]) -> dict[str, Any]:
         "sites": list(flt.sites),
         "min_fatalities": flt.min_fatalities,
         "q": flt.text,
+        "statuses": list(flt.statuses),
         "color": view.color_by,
         "basemap": view.basemap,
         "clusters": view.show_clusters,

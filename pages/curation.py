@@ -304,7 +304,7 @@ else:
             show_error(side)
         for field in ("assoc_actor_1", "assoc_actor_2"):
             st.text_input(f"{field} (; separated)", key=form_key(field))
-        st.text_input("fatalities", key=form_key("fatalities"))
+        st.text_input("fatalities (empty: not reported)", key=form_key("fatalities"))
         show_error("fatalities")
         st.text_input("injuries (empty: not reported)", key=form_key("injuries"))
         show_error("injuries")

@@ -68,6 +68,16 @@ def test_the_local_user_adds_an_incident_from_the_form(db):
     assert got.updated_by == default_user()
 
 
+def test_an_empty_fatalities_field_saves_the_figure_as_not_recorded(db):
+    at = page()
+    fill(at, {**FORM, "fatalities": ""})
+    at.button(key="save").click().run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    with open_store(db) as store:
+        (row,) = Curator(store).listing().itertuples()
+        assert Curator(store).get(int(row.id)).values["fatalities"] is None
+
+
 def test_bad_values_get_a_message_beside_their_field_and_nothing_is_written(db):
     at = page()
     fill(at, {**FORM, "fatalities": "many", "source_quote": "", "event_date": "2020-02-30"})

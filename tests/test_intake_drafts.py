@@ -112,10 +112,11 @@ def test_propose_with_db_stores_what_can_stand_and_says_why_not(tmp_path, capsys
     args = ["propose", str(article), "--out", str(tmp_path / "c.geojson"), "--db", url]
     assert main(args) == 0
     first = capsys.readouterr().out
-    assert "not stored: the text gives no death toll" in first
-    assert "1 stored as drafts" in first
+    assert "2 stored as drafts" in first
     with open_store(url) as store:
-        (row,) = _rows(store)
+        # The protest gives no death toll: stored as not recorded, never as 0.
+        row, protest = sorted(_rows(store), key=lambda r: r["fatalities"] is None)
+        assert protest["fatalities"] is None
         assert (row["fatalities"], row["status"], row["source_file"]) == (2, "draft", "tikrit.txt")
         assert row["extra"]["provenance"]["proposed_by"] == "python -m geo propose"
     assert not (tmp_path / "p.decisions.jsonl").exists()  # no analyst decided
@@ -124,7 +125,7 @@ def test_propose_with_db_stores_what_can_stand_and_says_why_not(tmp_path, capsys
     second = capsys.readouterr().out
     assert f"not stored: another source for incident {row['event_id']}" in second
     with open_store(url) as store:
-        assert len(_rows(store)) == 1
+        assert len(_rows(store)) == 2
 
 
 def test_propose_with_a_missing_store_says_so(tmp_path, capsys):

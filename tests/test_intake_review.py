@@ -141,9 +141,10 @@ def test_unchanged_card_has_no_edits_and_empty_count_stays_unknown(records):
     assert changed_fields(taji, edited) == {"fatalities": 0, "injuries": 4}
 
 
-def test_accepting_unknown_fatalities_asks_for_the_number(records):
-    with pytest.raises(DecisionError, match="fatalities: the article gives no count"):
-        draft_record(accept(records[0]))
+def test_accepting_unknown_fatalities_keeps_them_unrecorded_not_zero(records):
+    rec = draft_record(accept(records[0]))
+    assert rec["fatalities"] is None
+    assert rec["injuries"] == 3
 
 
 def test_accepted_candidate_becomes_a_draft_with_provenance(records):

@@ -109,3 +109,31 @@ def test_the_playback_step_travels_in_the_link():
         "ignored color='country': expected one of event_type, actor",
         "ignored step='fortnight': expected one of week, month",
     ]
+
+
+def test_review_states_travel_in_the_link_and_a_store_default_stays_out_of_it():
+    from geo.filters import DEFAULT_REVIEW_STATES, REVIEW_STATES
+    from geo.urlstate import view_from_query, view_to_query
+    from geo.view import View
+
+    store_default = View(flt=IncidentFilter(statuses=DEFAULT_REVIEW_STATES))
+    reviewed = View(flt=IncidentFilter(statuses=("reviewed",)))
+    query = view_to_query(reviewed, defaults=store_default)
+    assert query == {"status": ["reviewed"]}
+    back = view_from_query(query, **CHOICES, statuses=REVIEW_STATES, defaults=store_default)
+    assert back == (reviewed, [])
+    assert view_to_query(store_default, defaults=store_default) == {}
+    # A bare link opens the store's default; an unknown state is reported.
+    bare, problems = view_from_query(
+        {"status": "lost"}, **CHOICES, statuses=REVIEW_STATES, defaults=store_default
+    )
+    assert bare == store_default
+    assert problems == ["ignored status='lost': not in this data"]
+
+
+def test_a_status_in_a_link_to_a_file_is_reported_as_not_applicable():
+    got, problems = filter_from_query({"status": "reviewed", "type": "Battles"}, **CHOICES)
+    assert got == IncidentFilter(event_types=("Battles",))
+    assert problems == [
+        "ignored status='reviewed': not applicable, only an incident store has review states"
+    ]

@@ -182,9 +182,10 @@ def store_candidates(
     """Add the candidates that can stand as incidents to the store as unreviewed drafts.
 
     A candidate is left for the review page, with the reason, when it duplicates an
-    incident, has a confidence under 0.5, names no place with a point, or gives no
-    death toll (the store needs one, and only an analyst may say it is 0). Nothing is
-    written to the decision log: no analyst decided.
+    incident, has a confidence under 0.5, or names no place with a point. A text that
+    gives no death toll is stored with fatalities not recorded (empty, never 0: only an
+    analyst may say nobody died). Nothing is written to the decision log: no analyst
+    decided.
 
     Parameters
     ----------
@@ -221,9 +222,6 @@ def store_candidates(
             continue
         if rec.get("latitude") is None or rec.get("longitude") is None:
             outcomes.append("not stored: no place with a point")
-            continue
-        if rec.get("fatalities") is None:
-            outcomes.append("not stored: the text gives no death toll")
             continue
         event_id = draft_event_id(rec, published)
         record = draft_record(

@@ -345,9 +345,9 @@ def draft_record(
     Raises
     ------
     DecisionError
-        When the decision is not an accept, when fatalities are unknown (the
-        analyst types the number, 0 when the text says none died), or when the
-        incident has no point (the analyst types a place or coordinates).
+        When the decision is not an accept, or when the incident has no point (the
+        analyst types a place or coordinates). Unknown fatalities stay empty: not
+        recorded, never 0.
     """
     if decision.action != "accept" or decision.incident is None:
         raise DecisionError(
@@ -355,11 +355,6 @@ def draft_record(
         )
     incident = dict(decision.incident)
     candidate = decision.candidate
-    if incident.get("fatalities") is None:
-        raise DecisionError(
-            "fatalities: the article gives no count; type the number killed "
-            "(0 when the text says nobody died) before accepting"
-        )
     if incident.get("latitude") is None or incident.get("longitude") is None:
         raise DecisionError(
             "no point for this incident: type a place the gazetteer knows, or its latitude "
@@ -367,7 +362,7 @@ def draft_record(
         )
     record: dict[str, Any] = {name: incident.get(name) for name in INCIDENT_FIELDS}
     for name in INCIDENT_FIELDS:
-        if record[name] is None and name not in ("end_date", "injuries"):
+        if record[name] is None and name not in ("end_date", *COUNT_FIELDS):
             record[name] = ""
     record["end_date"] = record["end_date"] or None
     record["source"] = source.strip() or str(record["source"] or "")

@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from geo.figures import NOT_RECORDED, VERBS
-from geo.filters import IncidentFilter
+from geo.filters import DEFAULT_REVIEW_STATES, IncidentFilter
 
 
 def _format_day(day: date) -> str:
@@ -74,6 +74,11 @@ def describe_filters(flt: IncidentFilter, site_names: dict[str, str] | None = No
         parts.append(f"At least {flt.min_fatalities} killed")
     if flt.text.strip():
         parts.append(f"Text: “{flt.text.strip()}”")
+    # A store's default (all but rejected) goes unsaid, as deleted incidents do.
+    if flt.statuses == ("reviewed",):
+        parts.append("Reviewed only")
+    elif flt.statuses and set(flt.statuses) != set(DEFAULT_REVIEW_STATES):
+        parts.append("Review state: " + ", ".join(flt.statuses))
     return parts
 
 

@@ -9,9 +9,9 @@ as the in-memory path sums them from its finest level (cell sides are powers of 
 
 Which level is read first is chosen so that only a bounded table comes back: when no
 more incidents match than the cell budget, the finest level (at most one group per
-incident and colour); otherwise :data:`FIRST_LEVEL` (cells of 1/8 degree) and, while the
+incident and colour); otherwise :data:`FIRST_LEVEL` (cells of 1/16 degree) and, while the
 budget has room, the deepest level the growth of the cell counts says could fit, from
-which the levels between are summed. Usually the matching incidents are read twice, and
+which the levels between are summed. Usually the matching incidents are read once, and
 :func:`geo.aggregate.select_levels` keeps what it would keep in memory.
 """
 
@@ -39,7 +39,10 @@ from geo.aggregate import (
 from geo.store.query import _floor
 from geo.store.schema import incidents as t
 
-FIRST_LEVEL: Final = 6  # index in LEVEL_DEGREES: 1/8 degree, about 14 km
+# Index in LEVEL_DEGREES: 1/16 degree, about 7 km. Deep enough that the budget of cells
+# usually ends above it (one read), coarse enough that a million incidents fall in some
+# tens of thousands of (cell, colour) groups.
+FIRST_LEVEL: Final = 7
 
 
 def _level_groups(
@@ -56,11 +59,13 @@ def _level_groups(
             sa.func.sum(t.c.longitude).label("lon_sum"),
             sa.func.sum(t.c.latitude).label("lat_sum"),
             sa.func.coalesce(sa.func.sum(t.c.fatalities), 0).label("fatalities"),
+            sa.func.count(t.c.fatalities).label("recorded"),
         )
         .where(where)
         .group_by(sa.literal_column("cx"), sa.literal_column("cy"), sa.literal_column("value"))
     )
-    return fetch_frame(conn, stmt, ["cx", "cy", "value", "n", "lon_sum", "lat_sum", "fatalities"])
+    names = ["cx", "cy", "value", "n", "lon_sum", "lat_sum", "fatalities", "recorded"]
+    return fetch_frame(conn, stmt, names)
 
 
 def fetch_frame(conn: sa.Connection, stmt: sa.Select[Any], columns: list[str]) -> pd.DataFrame:
@@ -146,12 +151,15 @@ def cluster_payload(
     column, labels, palette, other = _categories_for(pd.DataFrame(), colors, color_by)
     cats = [[html.escape(label), color] for label, color in zip(labels, palette, strict=True)]
     if count == 0:
-        return {"cats": cats, "levels": [], "total": 0}
+        return {"cats": cats, "levels": [], "total": 0, "fk": "none"}
     finest_index = len(LEVEL_DEGREES) - 1
     index = finest_index if count <= max_cells else min(FIRST_LEVEL, finest_index)
 
+    recorded: list[int] = []  # incidents that give a fatality figure, from any level read
+
     def read(level_index: int) -> GridLevel:
         groups = _level_groups(conn, where, column, LEVEL_DEGREES[level_index])
+        recorded.append(int(groups["recorded"].sum()))
         return _grid_level(groups, column, labels, other, LEVEL_DEGREES[level_index])
 
     levels = _levels_up_to(read(index), index)
@@ -170,4 +178,6 @@ def cluster_payload(
         "cats": cats,
         "levels": [_level_json(level) for level in kept],
         "total": int(levels[0].count.sum()),
+        # As in memory: the popups leave out a figure no incident gives, rather than show 0.
+        "fk": "none" if recorded[0] == 0 else ("all" if recorded[0] == count else "some"),
     }

@@ -97,6 +97,17 @@ def _shown(text: str) -> str:
     return repr(re.sub(r"(://[^:/@]*:)[^@]*@", r"\1***@", text))
 
 
+def reconnect_url(url: URL) -> str:
+    """Write the URL that opens the store again, without its password (a recipe is shared).
+
+    PostgreSQL then takes the password from ``PGPASSWORD`` or ``~/.pgpass``, as psql does.
+    """
+    if url.get_backend_name() == "sqlite":
+        return f"sqlite:///{url.database}"
+    bare = URL.create("postgresql", url.username, None, url.host, url.port, url.database, url.query)
+    return bare.render_as_string(hide_password=False)
+
+
 def display_url(url: URL) -> str:
     """Show the URL as the user wrote it: no password, no driver name."""
     if url.get_backend_name() == "sqlite":

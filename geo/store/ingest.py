@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 import sqlalchemy as sa
 
+from geo.figures import VERBS
 from geo.importers import ImportResult, import_file
 from geo.incidents import COLUMNS, point_coordinates
 from geo.schema import ACTOR_FIELDS
@@ -143,10 +144,8 @@ def incident_values(
         series = gdf[col]
         if col in DATE_FIELDS:  # NaT becomes None
             columns[col] = series.to_numpy(dtype="datetime64[D]").astype(object).tolist()
-        elif col == "injuries":
-            columns[col] = [None if v is pd.NA else int(v) for v in series.array]
-        elif col == "fatalities":  # the store's column is required: unrecorded is stored as 0
-            columns[col] = series.astype("Int64").fillna(0).to_numpy(dtype=np.int64).tolist()
+        elif col in VERBS:  # an unrecorded figure stays NULL: "not recorded", never 0
+            columns[col] = [None if v is pd.NA else int(v) for v in series.astype("Int64").array]
         elif col in INTEGER_FIELDS:
             columns[col] = series.to_numpy(dtype=np.int64).tolist()
         elif col in REAL_FIELDS:

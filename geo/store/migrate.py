@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Final
 
@@ -73,7 +75,7 @@ def upgrade_store(engine: sa.Engine, revision: str = "head") -> tuple[str | None
         revision this version of the package does not know.
     """
     url = engine.url
-    with database_errors(url), engine.begin() as conn:
+    with database_errors(url), engine.connect() as conn, _no_cascades(conn), conn.begin():
         if is_postgres(conn):
             check_postgis(conn, url)
         before = current_revision(conn)
@@ -93,6 +95,29 @@ def upgrade_store(engine: sa.Engine, revision: str = "head") -> tuple[str | None
         after = current_revision(conn)
     assert after is not None
     return before, after
+
+
+@contextmanager
+def _no_cascades(conn: sa.Connection) -> Iterator[None]:
+    """Switch SQLite's foreign keys off while migrating, then check them.
+
+    SQLite changes a column by copying the table and dropping the old one; with foreign
+    keys on, that drop would cascade to every actor and revision row. The switch only
+    works outside a transaction, so it is set before the migration's begins.
+    """
+    if conn.dialect.name != "sqlite":
+        yield
+        return
+    conn.exec_driver_sql("PRAGMA foreign_keys = OFF")
+    conn.commit()
+    try:
+        yield
+        broken = conn.exec_driver_sql("PRAGMA foreign_key_check").all()
+        assert not broken, f"the migration left rows without their incident: {broken[:3]}"
+    finally:
+        conn.rollback()
+        conn.exec_driver_sql("PRAGMA foreign_keys = ON")
+        conn.commit()
 
 
 def _refuse_unknown(revision: str | None, url: URL) -> None:

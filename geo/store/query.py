@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Collection, Sequence
+from datetime import date
 from typing import Any, Final
 
 import geopandas as gpd
@@ -81,7 +82,8 @@ def filter_clause(
         Keep incidents whose point lies in the box, edges included. A ``bbox``
         attribute of the filter is used when this is not given.
     statuses : collection of str, optional
-        Review states to keep (``draft``, ``reviewed``, ``rejected``); all by default.
+        Review states to keep (``draft``, ``reviewed``, ``rejected``); by default the
+        filter's own ``statuses``, and all when it names none.
     include_deleted : bool, default False
         Also keep soft-deleted incidents.
 
@@ -94,6 +96,7 @@ def filter_clause(
         conds.append(t.c.deleted_at.is_(None))
     if flt.start is not None:
         conds.append(sa.func.coalesce(t.c.end_date, t.c.event_date) >= flt.start)
+        conds.append(t.c.event_date >= _earliest_start(flt.start, dialect))
     if flt.end is not None:
         conds.append(t.c.event_date <= flt.end)
     if flt.event_types:
@@ -124,6 +127,8 @@ def filter_clause(
     box = bbox if bbox is not None else getattr(flt, "bbox", None)
     if box is not None:
         conds.append(_bbox(check_bbox(box), dialect))
+    if statuses is None and flt.statuses:
+        statuses = flt.statuses
     if statuses is not None:
         unknown = sorted(set(statuses) - set(STATUSES))
         if unknown:
@@ -132,6 +137,24 @@ def filter_clause(
             )
         conds.append(t.c.status.in_(sorted(statuses)))
     return sa.and_(sa.true(), *conds)
+
+
+def _earliest_start(start: date, dialect: str) -> sa.ColumnElement[Any]:
+    """Return the first day an incident still in a window from ``start`` may begin.
+
+    Redundant with the overlap test, it bounds the scan of the date index from below:
+    no incident lasts longer than the longest multi-day one, read from its small partial
+    index once per query.
+    """
+    if dialect == "postgresql":
+        span: sa.ColumnElement[Any] = t.c.end_date - t.c.event_date
+    else:
+        span = sa.func.julianday(t.c.end_date) - sa.func.julianday(t.c.event_date)
+    longest = sa.select(sa.func.max(span)).where(t.c.end_date.isnot(None)).scalar_subquery()
+    days = sa.func.coalesce(longest, 0)
+    if dialect == "postgresql":
+        return sa.cast(sa.literal(start, sa.Date) - days, sa.Date)
+    return sa.func.date(start.isoformat(), sa.func.printf("-%d days", days), type_=sa.Date)
 
 
 def _column_value(column: str, dialect: str) -> sa.ColumnElement[str]:
@@ -240,18 +263,14 @@ def summarize_incidents(conn: sa.Connection, where: sa.ColumnElement[bool]) -> d
     Returns
     -------
     dict
-        ``count`` and ``fatalities`` (int), ``injuries`` (int, or None when no matching
-        incident records injuries).
+        ``count`` (int), ``fatalities`` and ``injuries`` (int, or None when no matching
+        incident records the figure).
     """
-    stmt = sa.select(
-        sa.func.count(),
-        sa.func.coalesce(sa.func.sum(t.c.fatalities), 0),
-        sa.func.sum(t.c.injuries),
-    ).where(where)
-    count, fatalities, injuries = conn.execute(stmt).one()
+    stmt = sa.select(sa.func.count(), sa.func.sum(t.c.fatalities), sa.func.sum(t.c.injuries))
+    count, fatalities, injuries = conn.execute(stmt.where(where)).one()
     return {
         "count": int(count),
-        "fatalities": int(fatalities),
+        "fatalities": None if fatalities is None else int(fatalities),
         "injuries": None if injuries is None else int(injuries),
     }
 
@@ -314,7 +333,7 @@ def aggregate_cells(
             sa.func.count().label("n"),
             sa.func.sum(t.c.longitude).label("lon_sum"),
             sa.func.sum(t.c.latitude).label("lat_sum"),
-            sa.func.sum(t.c.fatalities).label("fatalities"),
+            sa.func.coalesce(sa.func.sum(t.c.fatalities), 0).label("fatalities"),
         )
         .where(where)
         .group_by(sa.literal_column("cx"), sa.literal_column("cy"), sa.literal_column("value"))

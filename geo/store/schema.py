@@ -20,16 +20,18 @@ from typing import Final
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
 
+from geo.filters import REVIEW_STATES
 from geo.incidents import COLUMNS
 
-STATUSES: Final = ("draft", "reviewed", "rejected")
+STATUSES: Final = REVIEW_STATES
 GEOMETRY_COLUMN: Final = "geom"
 SRID: Final = 4326
 # The contract's integer and real fields; every other contract field is text.
 INTEGER_FIELDS: Final = ("time_precision", "geo_precision", "fatalities", "injuries")
 DATE_FIELDS: Final = ("event_date", "end_date")
 REAL_FIELDS: Final = ("uncertainty_km",)
-NULLABLE_FIELDS: Final = ("end_date", "injuries", "uncertainty_km")
+# An unrecorded casualty figure is NULL ("not recorded"), never 0 (geo.figures).
+NULLABLE_FIELDS: Final = ("end_date", "fatalities", "injuries", "uncertainty_km")
 TEXT_COLUMNS: Final = tuple(
     c for c in COLUMNS if c not in (*INTEGER_FIELDS, *DATE_FIELDS, *REAL_FIELDS)
 )
@@ -93,13 +95,27 @@ incidents = sa.Table(
     sa.CheckConstraint("status IN (" + ", ".join(f"'{s}'" for s in STATUSES) + ")", name="status"),
     sa.CheckConstraint("version >= 1", name="version"),
 )
+# What the page's queries read (window, metrics, weekly counts, grid cells), led by the
+# first day: a filter change is an index-only range scan, never the table with its JSON.
+PAGE_COLUMNS: Final = ("event_date", "longitude", "latitude", "event_type", "actor1",
+                       "fatalities", "injuries", "end_date", "deleted_at", "status")  # fmt: skip
+sa.Index("ix_incidents_page", *[incidents.c[name] for name in PAGE_COLUMNS])
 # The time window reads both ends: start <= last day and first day <= end.
-sa.Index("ix_incidents_event_date", incidents.c.event_date)
 sa.Index("ix_incidents_last_date", sa.func.coalesce(incidents.c.end_date, incidents.c.event_date))
+# The few multi-day incidents: how far before a window's start an incident may begin.
+MULTI_DAY: Final = incidents.c.end_date.isnot(None)
+sa.Index("ix_incidents_multi_day", incidents.c.event_date, incidents.c.end_date,
+         postgresql_where=MULTI_DAY, sqlite_where=MULTI_DAY)  # fmt: skip
+# The few soft-deleted incidents, subtracted from the actor counts when a store opens.
+DELETED: Final = incidents.c.deleted_at.isnot(None)
+sa.Index("ix_incidents_deleted", incidents.c.id, postgresql_where=DELETED, sqlite_where=DELETED)
 sa.Index("ix_incidents_longitude_latitude", incidents.c.longitude, incidents.c.latitude)
+sa.Index("ix_incidents_latitude", incidents.c.latitude)
 sa.Index("ix_incidents_event_type", incidents.c.event_type)
-sa.Index("ix_incidents_site_id", incidents.c.site_id)
+sa.Index("ix_incidents_actor1", incidents.c.actor1)
+sa.Index("ix_incidents_site_id_location", incidents.c.site_id, incidents.c.location)
 sa.Index("ix_incidents_event_id", incidents.c.event_id)
+sa.Index("ix_incidents_updated_at", incidents.c.updated_at)
 
 incident_actors = sa.Table(
     "incident_actors",

@@ -20,7 +20,7 @@ import pandas as pd
 import sqlalchemy as sa
 
 from geo.aggregate import HEAT_MAX_POINTS, MARKER_LIMIT
-from geo.figures import Figure
+from geo.figures import VERBS, Figure
 from geo.filters import IncidentFilter
 from geo.importers import ImportResult
 from geo.mapview import (
@@ -36,8 +36,8 @@ from geo.source import (
 )
 from geo.store.clusters import cluster_payload, fetch_frame
 from geo.store.engine import database_errors
+from geo.store.overview import read_overview
 from geo.store.query import _floor, filter_clause, select_incidents
-from geo.store.schema import incident_actors
 from geo.store.schema import incidents as t
 from geo.store.store import IncidentStore
 from geo.timeline import count_by_week
@@ -62,44 +62,25 @@ class StoreSource:
         self.label = store.url
         self.sha256: str | None = None
         self.result: ImportResult | None = None
-        alive = t.c.deleted_at.is_(None)
         with database_errors(store.engine.url), store.engine.connect() as conn:
-            total, first, last, west, south, east, north, changed = conn.execute(
-                sa.select(
-                    sa.func.count(),
-                    sa.func.min(t.c.event_date),
-                    sa.func.max(sa.func.coalesce(t.c.end_date, t.c.event_date)),
-                    sa.func.min(t.c.longitude),
-                    sa.func.min(t.c.latitude),
-                    sa.func.max(t.c.longitude),
-                    sa.func.max(t.c.latitude),
-                    sa.func.max(t.c.updated_at),
-                ).where(alive)
-            ).one()
-            actors = conn.execute(
-                sa.select(incident_actors.c.actor)
-                .distinct()
-                .where(incident_actors.c.incident_id.in_(sa.select(t.c.id).where(alive)))
-            ).scalars()
-            self.actor_names = tuple(sorted(str(a) for a in actors if a))
-            types = conn.execute(sa.select(t.c.event_type).distinct().where(alive)).scalars()
-            self.event_types = tuple(sorted(str(v) for v in types))
-            site_key = sa.case((t.c.site_id == "", t.c.location), else_=t.c.site_id)
-            sites = conn.execute(sa.select(site_key).distinct().where(alive)).scalars()
-            self.site_keys = tuple(sorted(str(s) for s in sites if s))
-            by_actor = conn.execute(
-                sa.select(t.c.actor1, sa.func.count()).where(alive).group_by(t.c.actor1)
-            ).all()
-        self.total = int(total)
-        self.key = f"{store.url}:{self.total}:{changed}"
-        self.date_span = (_as_date(first), _as_date(last)) if total else None
-        counts = pd.Series({str(a): int(n) for a, n in by_actor if a}, dtype="int64")
+            overview = read_overview(conn)
+        self.total = overview.total
+        self.key = f"{store.url}:{self.total}:{overview.changed}"
+        self.date_span = (
+            (_as_date(overview.first_day), _as_date(overview.last_day)) if self.total else None
+        )
+        self.actor_names = tuple(sorted(overview.actor_counts))
+        self.event_types = overview.event_types
+        self.site_keys = tuple(sorted({loc if site == "" else site
+                                       for site, loc in overview.site_pairs} - {""}))  # fmt: skip
+        counts = pd.Series(dict(overview.actor1_counts), dtype="int64")
         # rank_actors counts names; a name repeated by its count ranks the same way.
         self.ranking = (
             tuple(rank_actors(counts.index.repeat(counts.to_numpy()))) if len(counts) else ()
         )
+        west, south, east, north = overview.bounds or (0.0, 0.0, 0.0, 0.0)
         corners = gpd.GeoDataFrame(
-            geometry=gpd.points_from_xy([west, east], [south, north]) if total else [],
+            geometry=gpd.points_from_xy([west, east], [south, north]) if self.total else [],
             crs="EPSG:4326",
         )
         self.extent = data_extent(corners)
@@ -140,7 +121,7 @@ class StoreSource:
         with database_errors(self.store.engine.url), self.store.engine.connect() as conn:
             groups = _day_groups(conn, where, column)
             count = int(groups["n"].sum())
-            named = sa.and_(where, t.c.site_id != "")
+            named = sa.and_(where, t.c.site_id > "")  # a range of the site index
             if known_sites is not None:  # an index lookup instead of a scan of every match
                 named = sa.and_(where, t.c.site_id.in_(sorted({*known_sites, *flt.sites})))
             pairs = conn.execute(sa.select(t.c.site_id, t.c.location).distinct().where(named)).all()
@@ -152,13 +133,7 @@ class StoreSource:
                 clusters = heat = None
             else:
                 shown = None
-                newest = (
-                    sa.select(t.c.id)
-                    .where(where)
-                    .order_by(t.c.event_date.desc(), t.c.event_id.desc(), t.c.id.desc())
-                    .limit(table_rows)
-                )
-                recent = _recent(select_incidents(conn, t.c.id.in_(newest)), table_rows)
+                recent = _newest(conn, where, table_rows)
                 clusters = cluster_payload(conn, where, colors, color_by, count=count)
                 heat = _heat(conn, where, count) if heatmap else None
         weights = groups.rename(columns={"value": column, "day": "event_date"})
@@ -185,16 +160,15 @@ class StoreSource:
                 f"{count:,} of {self.total:,} incidents shown",
             ]
         )
-        recorded = int(groups["injured_n"].sum())
-        # The store's fatalities column is required, so every incident there records one.
+        # Sums over the incidents that give a figure, with how many do (geo.figures).
         figures = {
-            "fatalities": Figure(int(groups["fatalities"].sum()), count, count),
-            "injuries": Figure(int(groups["injuries"].sum()), recorded, count),
+            field: Figure(int(groups[field].sum()), int(groups[f"{field}_n"].sum()), count)
+            for field in VERBS
         }
         return Page(
             count=count,
-            fatalities=int(groups["fatalities"].sum()),
-            injuries=int(groups["injuries"].sum()) if recorded else None,
+            fatalities=figures["fatalities"].total,
+            injuries=figures["injuries"].total if figures["injuries"].is_recorded else None,
             caption=caption,
             colors=colors,
             weekly=weekly,
@@ -212,6 +186,24 @@ def _as_date(value: Any) -> date:
     return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
 
 
+def _newest(conn: sa.Connection, where: sa.ColumnElement[bool], rows: int) -> gpd.GeoDataFrame:
+    """Read the ``rows`` most recent incidents, newest first, ordered as in memory."""
+    # The day of the last row shown comes from the date index alone; only the incidents
+    # from that day on are then read and ordered by event_id.
+    oldest = conn.execute(
+        sa.select(t.c.event_date).where(where).order_by(t.c.event_date.desc()).offset(rows - 1)
+        .limit(1)
+    ).scalar()  # fmt: skip
+    recent = where if oldest is None else sa.and_(where, t.c.event_date >= oldest)
+    newest = (
+        sa.select(t.c.id)
+        .where(recent)
+        .order_by(t.c.event_date.desc(), t.c.event_id.desc(), t.c.id.desc())
+        .limit(rows)
+    )
+    return _recent(select_incidents(conn, t.c.id.in_(newest)), rows)
+
+
 def _day_groups(conn: sa.Connection, where: sa.ColumnElement[bool], column: str) -> pd.DataFrame:
     """Per (day, colour value): incidents, fatalities, injuries and the last day covered."""
     stmt = (
@@ -220,15 +212,18 @@ def _day_groups(conn: sa.Connection, where: sa.ColumnElement[bool], column: str)
             t.c[column].label("value"),
             sa.func.count().label("n"),
             sa.func.coalesce(sa.func.sum(t.c.fatalities), 0).label("fatalities"),
+            sa.func.count(t.c.fatalities).label("fatalities_n"),
             sa.func.coalesce(sa.func.sum(t.c.injuries), 0).label("injuries"),
-            sa.func.count(t.c.injuries).label("injured_n"),
+            sa.func.count(t.c.injuries).label("injuries_n"),
             sa.func.max(sa.func.coalesce(t.c.end_date, t.c.event_date)).label("last"),
         )
         .where(where)
         .group_by(t.c.event_date, t.c[column])
     )
     groups = fetch_frame(
-        conn, stmt, ["day", "value", "n", "fatalities", "injuries", "injured_n", "last"]
+        conn,
+        stmt,
+        ["day", "value", "n", "fatalities", "fatalities_n", "injuries", "injuries_n", "last"],
     )
     for col in ("day", "last"):
         groups[col] = pd.to_datetime(groups[col].map(_as_date) if len(groups) else groups[col])
@@ -237,7 +232,7 @@ def _day_groups(conn: sa.Connection, where: sa.ColumnElement[bool], column: str)
 
 def _heat(conn: sa.Connection, where: sa.ColumnElement[bool], count: int) -> list[list[float]]:
     """Heat points as the map sums them, the first grid summed in the database."""
-    weight = t.c.fatalities + sa.func.coalesce(t.c.injuries, 0) + 1
+    weight = sa.func.coalesce(t.c.fatalities, 0) + sa.func.coalesce(t.c.injuries, 0) + 1
     if count <= HEAT_MAX_POINTS:
         rows = conn.execute(sa.select(t.c.latitude, t.c.longitude, weight).where(where)).all()
         arr = np.asarray(rows, dtype=np.float64).reshape(-1, 3)

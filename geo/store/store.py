@@ -20,7 +20,13 @@ import sqlalchemy as sa
 
 from geo.filters import IncidentFilter
 from geo.store import history, ingest, query
-from geo.store.engine import create_store_engine, database_errors, display_url, resolve_url
+from geo.store.engine import (
+    create_store_engine,
+    database_errors,
+    display_url,
+    reconnect_url,
+    resolve_url,
+)
 from geo.store.errors import StoreSchemaError
 from geo.store.migrate import check_schema, upgrade_store
 
@@ -56,6 +62,11 @@ class IncidentStore:
     def dialect(self) -> str:
         """``sqlite`` or ``postgresql``."""
         return self.engine.dialect.name
+
+    @property
+    def reconnect_url(self) -> str:
+        """The database URL without its password, to open the store again (in a recipe)."""
+        return reconnect_url(self.engine.url)
 
     @property
     def url(self) -> str:
@@ -168,7 +179,17 @@ class IncidentStore:
         IngestReport
         """
         with database_errors(self.engine.url), self.engine.begin() as conn:
-            return ingest.import_into(conn, path, user=self.user, origin=origin)
+            report = ingest.import_into(conn, path, user=self.user, origin=origin)
+        self.analyze()
+        return report
+
+    def analyze(self) -> None:
+        """Refresh the planner's statistics, so queries after a large import use the indexes."""
+        with database_errors(self.engine.url), self.engine.begin() as conn:
+            if self.dialect == "postgresql":
+                conn.exec_driver_sql("ANALYZE incidents, incident_actors")
+            else:
+                conn.exec_driver_sql("ANALYZE")
 
     def store_incidents(
         self,

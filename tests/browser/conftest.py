@@ -7,13 +7,6 @@ leaves a screenshot in ``test-output/<test name>.png``.
 
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
-import sys
-import time
-import urllib.error
-import urllib.request
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -23,29 +16,16 @@ from urllib.parse import urlsplit
 import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
+from benchmarks.server import Server, ServerStartError, dashboard_server
 from geo.assets import is_installed
 from geo.basemap import basemap_installed
 
 REPO = Path(__file__).resolve().parents[2]
 OUTPUT_DIR = REPO / "test-output"
 LOCAL_HOSTS = {"127.0.0.1", "localhost", "[::1]", "::1"}
-START_TIMEOUT_S = 90
 MAP_FRAME = 'iframe[title="streamlit_folium.st_folium"]'
 APP_IDLE = "[data-testid='stApp'][data-test-script-state='notRunning']"
 APP_RUNNING = "[data-testid='stApp'][data-test-script-state='running']"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-@dataclass
-class Server:
-    url: str
-    process: subprocess.Popen
-    log: Path
 
 
 @contextmanager
@@ -65,58 +45,13 @@ def run_dashboard(
     """
     if not (is_installed() and basemap_installed()):
         pytest.fail("Web assets or the offline basemap are not installed: run `make install`.")
-    port = free_port()
-    OUTPUT_DIR.mkdir(exist_ok=True)
+    args = ["--data", str(data)] if data is not None else []
     log = OUTPUT_DIR / f"server-{name}.log"
-    command = [
-        sys.executable,
-        "-m",
-        "streamlit",
-        "run",
-        "dashboard.py",
-        "--server.port",
-        str(port),
-        "--server.headless",
-        "true",
-        "--browser.gatherUsageStats",
-        "false",
-    ]
-    if address is not None:
-        command += ["--server.address", address]
-    command += list(options)
-    if data is not None:
-        command += ["--", "--data", str(data)]
-    # Only the command line and the shipped config decide what the server does.
-    ours = ("INCIDENT_MAP_", "STREAMLIT_")
-    clean = {k: v for k, v in os.environ.items() if not k.startswith(ours)}
-    clean.update(env or {})
-    with log.open("w") as out:
-        process = subprocess.Popen(
-            command, cwd=REPO, stdout=out, stderr=subprocess.STDOUT, env=clean
-        )
-    url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + START_TIMEOUT_S
-        while True:
-            if process.poll() is not None:
-                pytest.fail(f"the dashboard exited early:\n{log.read_text()}")
-            try:
-                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
-                    if response.read().decode().strip() == "ok":
-                        break
-            except (urllib.error.URLError, ConnectionError, TimeoutError):
-                pass
-            if time.monotonic() > deadline:
-                pytest.fail(f"no answer in {START_TIMEOUT_S} s:\n{log.read_text()}")
-            time.sleep(0.2)  # polling interval, not a wait for readiness
-        yield Server(url, process, log)
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        with dashboard_server(log, args=args, options=options, address=address, env=env) as srv:
+            yield srv
+    except ServerStartError as exc:
+        pytest.fail(str(exc))
 
 
 @pytest.fixture(scope="session")

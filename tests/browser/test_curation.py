@@ -7,21 +7,18 @@ the header an authenticating proxy would set, which the server is told to trust.
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
-import time
-import urllib.error
-import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from urllib.parse import urlsplit
 
 import pytest
 
+from benchmarks.server import ServerStartError, dashboard_server
 from geo.store import open_store
 from geo.store.curation import Curator, grant_role
-from tests.browser.conftest import APP_IDLE, LOCAL_HOSTS, MAP_FRAME, OUTPUT_DIR, REPO, free_port
+from tests.browser.conftest import APP_IDLE, LOCAL_HOSTS, MAP_FRAME, OUTPUT_DIR, REPO
 from tests.store.conftest import new_database, postgres_server  # noqa: F401 (a fixture)
 
 HEADER = "X-Forwarded-User"
@@ -30,40 +27,13 @@ HEADER = "X-Forwarded-User"
 @contextmanager
 def curation_server(name: str, db: str, *, trust: bool) -> Iterator[str]:
     """Serve the dashboard on a store, trusting the proxy header or not."""
-    port = free_port()
-    OUTPUT_DIR.mkdir(exist_ok=True)
+    options = ["--server.trustedUserHeaders", json.dumps({HEADER: "user"})] if trust else []
     log = OUTPUT_DIR / f"server-{name}.log"
-    command = [sys.executable, "-m", "streamlit", "run", "dashboard.py", "--server.port",
-               str(port), "--server.address", "127.0.0.1", "--server.headless", "true"]  # fmt: skip
-    if trust:
-        command += ["--server.trustedUserHeaders", json.dumps({HEADER: "user"})]
-    command += ["--", "--db", db]
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("INCIDENT_MAP_", "STREAMLIT_"))}
-    with log.open("w") as out:
-        process = subprocess.Popen(command, cwd=REPO, stdout=out, stderr=subprocess.STDOUT, env=env)
-    url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 90
-        while True:
-            if process.poll() is not None:
-                pytest.fail(f"the dashboard exited early:\n{log.read_text()}")
-            try:
-                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
-                    if response.read().decode().strip() == "ok":
-                        break
-            except (urllib.error.URLError, ConnectionError, TimeoutError):
-                pass
-            if time.monotonic() > deadline:
-                pytest.fail(f"no answer in 90 s:\n{log.read_text()}")
-            time.sleep(0.2)  # polling interval, not a wait for readiness
-        yield url
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        with dashboard_server(log, args=["--db", db], options=options) as server:
+            yield server.url
+    except ServerStartError as exc:
+        pytest.fail(str(exc))
 
 
 class Analyst:

@@ -12,7 +12,8 @@ from contextlib import ExitStack
 import pytest
 
 from benchmarks.benchdata import generate_acled, to_canonical
-from benchmarks.store_load import dashboard_server, drive, plan_sessions, summarize
+from benchmarks.server import dashboard_server
+from benchmarks.store_load import drive, plan_sessions, summarize
 from benchmarks.storedata import bulk_load
 from geo.store import open_store
 from tests.browser.conftest import APP_IDLE, OUTPUT_DIR
@@ -39,7 +40,9 @@ def test_concurrent_sessions_see_their_counts_and_no_error(browser, filled_store
     assert len({p.expected for p in plans}) > 3  # the sessions ask for different things
     with ExitStack() as stack:
         servers = [
-            stack.enter_context(dashboard_server(url, OUTPUT_DIR, f"store-load-{n_servers}-{k}"))
+            stack.enter_context(dashboard_server(
+                OUTPUT_DIR / f"server-store-load-{n_servers}-{k}.log", args=["--db", url]
+            ))  # fmt: skip
             for k in range(n_servers)
         ]
         results = drive(browser, servers, plans)
@@ -53,9 +56,8 @@ def test_concurrent_sessions_see_their_counts_and_no_error(browser, filled_store
 
 
 def test_an_unreachable_store_is_one_sentence_on_the_page(browser):
-    with dashboard_server(
-        "postgresql://nobody@127.0.0.1:9/incidents", OUTPUT_DIR, "store-down"
-    ) as srv:
+    down = "postgresql://nobody@127.0.0.1:9/incidents"
+    with dashboard_server(OUTPUT_DIR / "server-store-down.log", args=["--db", down]) as srv:
         context = browser.new_context()
         try:
             page = context.new_page()

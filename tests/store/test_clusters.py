@@ -17,6 +17,7 @@ from tests.store.test_query import SEED, expected, random_filter, random_inciden
 def assert_same_payload(got: dict, want: dict) -> None:
     assert got["cats"] == want["cats"]
     assert got["total"] == want["total"]
+    assert got["fk"] == want["fk"]
     assert [lv["deg"] for lv in got["levels"]] == [lv["deg"] for lv in want["levels"]]
     for a, b in zip(got["levels"], want["levels"], strict=True):
         for key in ("n", "f", "b"):
@@ -56,4 +57,4 @@ def test_cluster_payload_of_nothing_has_no_level(store):
     with store.engine.connect() as conn:
         where = filter_clause(IncidentFilter(actors=("Nobody",)), store.dialect)
         got = cluster_payload(conn, where, {}, "event_type", count=0)
-    assert got == {"cats": [["Other", got["cats"][0][1]]], "levels": [], "total": 0}
+    assert got == {"cats": [["Other", got["cats"][0][1]]], "levels": [], "total": 0, "fk": "none"}

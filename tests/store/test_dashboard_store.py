@@ -109,3 +109,56 @@ def test_a_store_that_cannot_be_used_gets_one_sentence(url, words, monkeypatch, 
     assert words in message
     assert "Traceback" not in message and "\n" not in message
     assert not at.metric
+
+
+def _with_states(store_url: str) -> dict[str, int]:
+    """Import the bundled data and mark some incidents reviewed, some rejected."""
+    import sqlalchemy as sa
+
+    from geo.store.schema import incidents
+
+    with open_store(store_url, create=True, user="tester") as store:
+        store.import_file(DATA)
+        with store.engine.begin() as conn:
+            ids = [r for (r,) in conn.execute(sa.select(incidents.c.id).order_by(incidents.c.id))]
+            for state, chosen in (("reviewed", ids[:7]), ("rejected", ids[7:10])):
+                conn.execute(
+                    sa.update(incidents).where(incidents.c.id.in_(chosen)).values(status=state)
+                )
+    return {"reviewed": 7, "rejected": 3, "draft": len(ids) - 10}
+
+
+def test_the_review_state_filters_the_store_map_both_ways_through_the_link(
+    store_url, monkeypatch
+):
+    counts = _with_states(store_url)
+    monkeypatch.setenv("INCIDENT_MAP_DB", store_url)
+    at = run_app()
+    # By default all but the rejected, and a bare link stays bare.
+    assert at.multiselect(key="statuses").value == ["draft", "reviewed"]
+    assert numbers(at)["Incidents shown"] == f"{counts['draft'] + counts['reviewed']:,}"
+    assert "status" not in at.query_params
+    at.multiselect(key="statuses").unselect("draft").run()
+    assert not at.exception
+    assert numbers(at)["Incidents shown"] == f"{counts['reviewed']:,}"
+    assert "Reviewed only" in at.text[0].value
+    assert at.query_params["status"] in ("reviewed", ["reviewed"])
+    # The link opens the same view in a new session.
+    st.cache_resource.clear()
+    linked = AppTest.from_file(str(DASHBOARD), default_timeout=TIMEOUT_S)
+    linked.query_params["status"] = ["reviewed", "rejected"]
+    linked.run()
+    assert not linked.exception and not linked.warning
+    assert linked.multiselect(key="statuses").value == ["reviewed", "rejected"]
+    wanted = counts["reviewed"] + counts["rejected"]
+    assert numbers(linked)["Incidents shown"] == f"{wanted:,}"
+    assert "Review state: reviewed, rejected" in linked.text[0].value
+
+
+def test_a_file_has_no_review_state_and_a_status_in_its_link_is_not_applicable():
+    at = AppTest.from_file(str(DASHBOARD), default_timeout=TIMEOUT_S)
+    at.query_params["status"] = "reviewed"
+    at.run()
+    assert not at.exception
+    assert not [w for w in at.multiselect if w.key == "statuses"]
+    assert "ignored status='reviewed': not applicable" in at.text[0].value

@@ -97,3 +97,42 @@ def test_unreachable_server_unknown_database_and_unknown_user_each_get_one_sente
         open_store(f"postgresql://postgres@{host}/nowhere")
     with pytest.raises(StoreUnavailableError, match="refused user 'ghost'"):
         open_store(f"postgresql://ghost@{host}/postgres")
+
+
+def _row_counts(conn: sa.Connection) -> tuple[int, ...]:
+    return tuple(
+        conn.execute(sa.text(f"SELECT count(*) FROM {name}")).scalar_one()
+        for name in ("incidents", "incident_actors", "revisions")
+    )
+
+
+def test_upgrading_a_filled_store_from_0002_keeps_its_rows_and_lets_figures_be_unrecorded(
+    store_url,
+):
+    engine = create_store_engine(resolve_url(store_url))
+    assert upgrade_store(engine, "0002") == (None, "0002")
+    with engine.begin() as conn:
+        conn.execute(
+            sa.text(
+                "INSERT INTO incidents (id, origin, event_id, event_date, time_precision, "
+                "geo_precision, fatalities, longitude, latitude, content_hash, created_at, "
+                "updated_at, updated_by) VALUES (7, 't', '1', '2020-01-01', 1, 1, 4, 44.5, 33.25, "
+                "'x', '2020-01-02', '2020-01-02', 'me')"
+            )
+        )
+        conn.execute(sa.text("INSERT INTO incident_actors VALUES ('Kataib Hezbollah', 7)"))
+        conn.execute(
+            sa.text(
+                "INSERT INTO revisions (incident_id, version, action, changed_by, changed_at) "
+                "VALUES (7, 1, 'import', 'me', '2020-01-02')"
+            )
+        )
+    assert upgrade_store(engine) == ("0002", head_revision())
+    with engine.begin() as conn:
+        assert _row_counts(conn) == (1, 1, 1)
+        conn.execute(sa.text("UPDATE incidents SET fatalities = NULL WHERE id = 7"))
+        assert conn.execute(sa.text("SELECT fatalities FROM incidents")).scalar_one() is None
+    with engine.connect() as conn:
+        context = MigrationContext.configure(conn, opts={"include_object": _include})
+        assert compare_metadata(context, metadata) == []
+    engine.dispose()

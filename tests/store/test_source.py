@@ -34,6 +34,7 @@ def file_source(gdf) -> FileSource:
 
 def assert_same_page(got, want) -> None:
     assert (got.count, got.fatalities, got.injuries) == (want.count, want.fatalities, want.injuries)
+    assert got.figures == want.figures
     assert got.caption == want.caption
     assert got.colors == want.colors
     pd.testing.assert_frame_equal(got.weekly, want.weekly, check_dtype=False)
@@ -123,3 +124,28 @@ def test_page_layers_above_the_limit_draw_what_the_view_layers_draw(heat):
     assert page.aggregated
     want = build_view_layers(select_view(view, source.data.index, data_label=source.label))
     assert _rendered(build_page_layers(view, page, source)) == _rendered(want)
+
+
+def test_opening_a_store_leaves_out_what_only_deleted_incidents_name(store):
+    import sqlalchemy as sa
+
+    from geo.store.schema import incidents
+
+    gdf = sited(random_incidents(300, np.random.default_rng(SEED + 13)))
+    lone = gdf.index[0]
+    gdf.loc[lone, ["actor1", "actor2", "assoc_actor_1", "assoc_actor_2"]] = ["Lone", "", "", ""]
+    gdf.loc[lone, ["event_type", "site_id", "location"]] = ["Riots", "", "Nowhere"]
+    gdf.loc[gdf.index != lone, "event_type"] = "Battles"
+    store.store_incidents(gdf, origin="test")
+    with store.engine.begin() as conn:
+        conn.execute(
+            sa.update(incidents)
+            .where(incidents.c.event_id == gdf.loc[lone, "event_id"])
+            .values(deleted_at=sa.func.current_timestamp())
+        )
+    on_store, kept = StoreSource(store), file_source(gdf.drop(index=lone))
+    assert "Lone" not in on_store.actor_names and "Nowhere" not in on_store.site_keys
+    assert on_store.event_types == ("Battles",)
+    assert (on_store.total, on_store.date_span) == (kept.total, kept.date_span)
+    assert on_store.actor_names == kept.actor_names
+    assert on_store.site_keys == kept.site_keys and on_store.ranking == kept.ranking
