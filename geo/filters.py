@@ -128,6 +128,7 @@ class IncidentIndex:
         )
         self._build_actor_table(gdf)
         self._points: tuple[np.ndarray, np.ndarray] | None = None
+        self._province_rows: np.ndarray | None = None
 
     @property
     def points(self) -> tuple[np.ndarray, np.ndarray]:
@@ -162,6 +163,18 @@ class IncidentIndex:
         self._actor_rows = np.concatenate(rows) if rows else np.empty(0, dtype=np.int64)
         self._actor_codes = np.asarray(codes.codes, dtype=np.int32)
         self._actor_roles = np.concatenate(roles) if roles else np.empty(0, dtype=np.int8)
+
+    @property
+    def province_rows(self) -> np.ndarray:
+        """The admin-1 polygon each incident lies in (see :func:`geo.provinces.locate_provinces`).
+
+        Located once, on the first choropleth; every later one is a mask and a bincount.
+        """
+        if self._province_rows is None:
+            from geo.provinces import locate_provinces
+
+            self._province_rows = locate_provinces(*self.points)
+        return self._province_rows
 
     def __len__(self) -> int:
         return len(self.gdf)

@@ -191,17 +191,49 @@ def count_by_province(
     ValueError
         When ``measure`` is not one of :data:`CHOROPLETH_MEASURES`.
     """
+    table = province_table() if provinces is None else provinces
+    lon, lat = point_coordinates(incidents)
+    return counts_of_rows(
+        locate_provinces(lon, lat, table), measure_weights(incidents, measure), measure, table
+    )
+
+
+def measure_weights(incidents: gpd.GeoDataFrame, measure: str) -> np.ndarray:
+    """Return what each incident adds to its province: 1, or its fatalities (0 when unrecorded).
+
+    Raises
+    ------
+    ValueError
+        When ``measure`` is not one of :data:`CHOROPLETH_MEASURES`.
+    """
     if measure not in CHOROPLETH_MEASURES:
         choices = ", ".join(CHOROPLETH_MEASURES)
         raise ValueError(f"measure must be one of {choices}; got {measure!r}")
-    table = province_table() if provinces is None else provinces
-    lon, lat = point_coordinates(incidents)
-    rows = locate_provinces(lon, lat, table)
-    inside = rows >= 0
     if measure == "fatalities":
-        weights = incidents["fatalities"].astype("Float64").fillna(0).to_numpy(dtype=np.float64)
-    else:
-        weights = np.ones(len(incidents))
+        return incidents["fatalities"].astype("Float64").fillna(0).to_numpy(dtype=np.float64)
+    return np.ones(len(incidents))
+
+
+def counts_of_rows(
+    rows: np.ndarray, weights: np.ndarray, measure: str, provinces: gpd.GeoDataFrame | None = None
+) -> ProvinceCounts:
+    """Add up weights per province row (from :func:`locate_provinces`; -1 is outside).
+
+    Parameters
+    ----------
+    rows : numpy.ndarray of int
+    weights : numpy.ndarray of float
+        One per incident (see :func:`measure_weights`).
+    measure : {"incidents", "fatalities"}
+    provinces : GeoDataFrame, optional
+        The table ``rows`` index; by default :func:`province_table`.
+
+    Returns
+    -------
+    ProvinceCounts
+    """
+    table = province_table() if provinces is None else provinces
+    inside = rows >= 0
     totals = np.bincount(rows[inside], weights=weights[inside], minlength=len(table))
     totals = np.rint(totals).astype(np.int64)
     kept = np.flatnonzero(totals > 0)

@@ -25,6 +25,7 @@ from geo.importers import ImportResult
 from geo.mapview import MapOptions, build_aggregate_layers, build_view_layers
 from geo.palette import color_codes
 from geo.playback import first_incident_day
+from geo.provinces import ProvinceCounts, counts_of_rows, measure_weights
 from geo.report import describe_caption
 from geo.timeline import count_by_week
 from geo.view import Extent, Selection, View
@@ -119,6 +120,14 @@ class IncidentSource(Protocol):
         """Return the first day of the first incident a filter keeps, whatever its time window."""
         ...
 
+    def province_counts(self, flt: IncidentFilter, measure: str) -> ProvinceCounts:
+        """Count the incidents a filter keeps (or their fatalities) per province."""
+        ...
+
+    def province_names(self) -> tuple[str, ...]:
+        """Return the provinces (``admin1``) the incidents name, sorted."""
+        ...
+
 
 def _recent(gdf: gpd.GeoDataFrame, rows: int) -> gpd.GeoDataFrame:
     return gdf.tail(rows).iloc[::-1]
@@ -151,6 +160,18 @@ class FileSource:
     def first_day(self, flt: IncidentFilter) -> date | None:
         """Return the first day of the first incident a filter keeps, whatever its time window."""
         return first_incident_day(self.data.index, flt)
+
+    def province_names(self) -> tuple[str, ...]:
+        """Return the provinces (``admin1``) the incidents name, sorted."""
+        names = self.data.index.gdf["admin1"].astype("string").dropna().unique()
+        return tuple(sorted(str(n) for n in names if n != ""))
+
+    def province_counts(self, flt: IncidentFilter, measure: str) -> ProvinceCounts:
+        """Count the incidents a filter keeps (or their fatalities) per province polygon."""
+        index = self.data.index
+        keep = index.mask(flt)
+        weights = measure_weights(index.gdf, measure)[keep]
+        return counts_of_rows(index.province_rows[keep], weights, measure)
 
     def page(
         self,

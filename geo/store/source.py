@@ -28,6 +28,7 @@ from geo.mapview import (
     sum_heat_points,
 )
 from geo.palette import color_codes, rank_actors
+from geo.provinces import ProvinceCounts
 from geo.report import describe_filters, describe_period
 from geo.source import (
     TABLE_ROWS,
@@ -108,6 +109,18 @@ class StoreSource:
     def select(self, flt: IncidentFilter) -> gpd.GeoDataFrame:
         """Every incident that passes a filter, read from the store."""
         return self.store.query(flt)
+
+    def province_names(self) -> tuple[str, ...]:
+        """Return the provinces (``admin1``) the stored incidents name, sorted."""
+        from geo.store.provinces import store_province_names
+
+        return store_province_names(self.store)
+
+    def province_counts(self, flt: IncidentFilter, measure: str) -> ProvinceCounts:
+        """Count the incidents a filter keeps (or their fatalities) per province, in SQL."""
+        from geo.store.provinces import store_province_counts
+
+        return store_province_counts(self.store, flt, measure)
 
     def first_day(self, flt: IncidentFilter) -> date | None:
         """Return the first day of the first incident a filter keeps, whatever its time window."""
