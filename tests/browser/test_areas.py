@@ -133,3 +133,28 @@ def test_a_numeric_column_of_an_upload_filters_by_a_range_slider(app, tmp_path):
     start, end = (float(v) for v in value.split(".."))
     assert start == rows["vehicles"].min() + 5 and end == rows["vehicles"].max()
     assert app.metric("Incidents shown") == int(rows["vehicles"].between(start, end).sum())
+
+
+def test_provinces_shaded_on_the_map_with_their_legend(app):
+    from geo.provinces import count_by_province
+
+    counts = count_by_province(read_incidents(DEFAULT_DATA_PATH), "incidents")
+    app.open("choropleth=incidents")
+    frame = app.map_frame()
+    legend = frame.locator(".geo-choropleth-legend")
+    legend.wait_for(state="visible", timeout=30_000)
+    assert "Incidents per province" in legend.inner_text()
+    shaded = frame.evaluate(
+        """() => { var n = 0; window.map.eachLayer(function (l) {
+            if (l.feature && l.feature.properties && l.feature.properties.label) { n += 1; } });
+            return n; }"""
+    )
+    assert shaded == len(counts.provinces) > 0
+    labels = frame.evaluate(
+        """() => { var out = []; window.map.eachLayer(function (l) {
+            if (l.feature && l.feature.properties.label) { out.push(l.feature.properties.label); }
+            }); return out; }"""
+    )
+    top = counts.provinces.iloc[0]
+    assert any(label.startswith(f"{top['name']} (") and f": {top['value']} incidents" in label
+               for label in labels)  # fmt: skip
