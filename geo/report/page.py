@@ -20,6 +20,7 @@ from geo.symbology import (
 
 if TYPE_CHECKING:
     from geo.view import Selection
+from geo.report.choropleth import draw_choropleth, draw_choropleth_legend
 from geo.report.labels import INK, MUTED, LabelPlacer, _text
 from geo.report.layers import (
     MAX_LABELLED_INCIDENTS,
@@ -351,6 +352,7 @@ def _compose(
     ax.set_aspect("equal", adjustable="datalim")
     ax.set_autoscale_on(False)
     countries = _draw_basemap(ax, extent)
+    shaded = draw_choropleth(ax, incidents, options.choropleth)
     ax.set_xlim(extent[0], extent[2])
     ax.set_ylim(extent[1], extent[3])
 
@@ -414,6 +416,8 @@ def _compose(
         incidents,
         (wi, hi),
     )
+    if shaded is not None:
+        below = draw_choropleth_legend(fig, panel_left, below, shaded, (wi, hi))
     locator_h = min(1.7, (panel - 0.3) / 1.35)
     list_bottom = map_bottom
     # The locator yields to the incident list when, beside it, not even three would fit.
