@@ -23,7 +23,8 @@ def test_the_report_shades_provinces_and_explains_the_classes() -> None:
     incidents = read_incidents(DEFAULT_DATA_PATH)
     plain, shaded = draw(incidents, ""), draw(incidents, "incidents")
     counts = count_by_province(incidents, "incidents")
-    assert "Incidents per province" in texts(shaded) and "Incidents per province" not in texts(plain)
+    assert "Incidents per province" in texts(shaded)
+    assert "Incidents per province" not in texts(plain)
     for _, label in counts.legend_rows():
         assert label in texts(shaded)
     # One more collection on the map: the shaded provinces, one polygon each.
