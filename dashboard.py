@@ -17,7 +17,6 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from geo.actors import ActorTable
-from geo.columns import categorical_columns, column_span, column_values, numeric_columns
 from geo.export import EXPORT_FORMATS, export_bytes, export_filename
 from geo.figures import VERBS
 from geo.filters import IncidentFilter
@@ -155,14 +154,9 @@ span = data_span if data_span[0] < data_span[1] else (data_span[0], data_span[1]
 groups = actor_table.groups(source.actor_names) if actor_table else {}
 site_names = dict(zip(sites["site_id"], sites["name"], strict=True)) if sites is not None else {}
 
-# The file's own categorical columns filter and colour the map (a store offers its fields);
+# The file's own categorical columns filter and colour the map (a store's filter only);
 # its numeric columns filter by range.
-own_values: dict[str, list[str]] = {}
-own_spans: dict[str, tuple[float, float]] = {}
-if isinstance(source, FileSource):
-    own = source.data.index.gdf
-    own_values = {c: column_values(own, c) for c in categorical_columns(own)}
-    own_spans = {c: s for c in numeric_columns(own) if (s := column_span(own, c)) is not None}
+own_values, own_spans = source.own_values, source.own_spans
 provinces = source.province_names()
 problems: list[str] = []
 defaults = View(actor_ranking=source.ranking)  # what a bare URL opens; links stay short
@@ -176,6 +170,7 @@ if ss.get("_data_key") != source.key:
         defaults=defaults,
         columns=own_values,
         numeric=own_spans,
+        colour_columns=source.colour_columns,
         provinces=provinces,
     )
     if not first_visit:  # a new file keeps the presentation, not the filters
@@ -238,7 +233,8 @@ if own_values or own_spans:
             sb.multiselect(column, own_values.get(column, []), key=WHERE_KEY + column)
 area_controls()
 sb.header("Map")
-sb.selectbox("Colour by", [*COLOR_BY, *own_values], key="color", format_func=legend_title)
+sb.selectbox("Colour by", [*COLOR_BY, *source.colour_columns], key="color",
+             format_func=legend_title)  # fmt: skip
 sb.selectbox("Basemap", BASEMAPS, key="basemap", format_func=basemap_label)
 sb.toggle("Group nearby markers", key="clusters")
 sb.toggle("Heat map", key="heatmap")

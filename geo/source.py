@@ -12,12 +12,14 @@ from __future__ import annotations
 from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cached_property
 from typing import Any, Final, Protocol
 
 import geopandas as gpd
 import pandas as pd
 
 from geo.aggregate import MARKER_LIMIT, build_cluster_payload, build_heat_points
+from geo.columns import categorical_columns, column_span, column_values, numeric_columns
 from geo.dataset import Dataset
 from geo.figures import Figure, summarize_casualties
 from geo.filters import IncidentFilter
@@ -128,6 +130,21 @@ class IncidentSource(Protocol):
         """Return the provinces (``admin1``) the incidents name, sorted."""
         ...
 
+    @property
+    def own_values(self) -> dict[str, list[str]]:
+        """The data's own categorical columns and their values, for the filters."""
+        ...
+
+    @property
+    def own_spans(self) -> dict[str, tuple[float, float]]:
+        """The data's own numeric columns and their smallest and largest values."""
+        ...
+
+    @property
+    def colour_columns(self) -> tuple[str, ...]:
+        """The own columns the map can be coloured by."""
+        ...
+
 
 def _recent(gdf: gpd.GeoDataFrame, rows: int) -> gpd.GeoDataFrame:
     return gdf.tail(rows).iloc[::-1]
@@ -160,6 +177,24 @@ class FileSource:
     def first_day(self, flt: IncidentFilter) -> date | None:
         """Return the first day of the first incident a filter keeps, whatever its time window."""
         return first_incident_day(self.data.index, flt)
+
+    @cached_property
+    def own_values(self) -> dict[str, list[str]]:
+        """The file's own categorical columns and their values (filters and colours)."""
+        gdf = self.data.index.gdf
+        return {c: column_values(gdf, c) for c in categorical_columns(gdf)}
+
+    @cached_property
+    def own_spans(self) -> dict[str, tuple[float, float]]:
+        """The file's own numeric columns and their smallest and largest values."""
+        gdf = self.data.index.gdf
+        spans = {c: column_span(gdf, c) for c in numeric_columns(gdf)}
+        return {c: span for c, span in spans.items() if span is not None}
+
+    @property
+    def colour_columns(self) -> tuple[str, ...]:
+        """The file's own categorical columns: each can colour the map."""
+        return tuple(self.own_values)
 
     def province_names(self) -> tuple[str, ...]:
         """Return the provinces (``admin1``) the incidents name, sorted."""

@@ -330,6 +330,7 @@ def view_from_query(
     columns: Mapping[str, Iterable[str]] | None = None,
     numeric: Iterable[str] = (),
     provinces: Iterable[str] | None = None,
+    colour_columns: Iterable[str] | None = None,
 ) -> tuple[View, list[str]]:
     """Read a whole view from query parameters (see :func:`view_to_query`).
 
@@ -345,6 +346,8 @@ def view_from_query(
     numeric : iterable of str
     provinces : iterable of str, optional
         See :func:`filter_from_query`.
+    colour_columns : iterable of str, optional
+        The columns ``color`` may name beside the contract's; by default ``columns``.
 
     Returns
     -------
@@ -366,7 +369,7 @@ def view_from_query(
         "color_by": _choice(
             params,
             "color",
-            (*COLOR_BY, *(columns or ())),
+            (*COLOR_BY, *(columns or () if colour_columns is None else colour_columns)),
             base.color_by,
             problems,
         ),

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from datetime import date
+from functools import cached_property
 from typing import Any, Final
 
 import geopandas as gpd
@@ -109,6 +110,17 @@ class StoreSource:
     def select(self, flt: IncidentFilter) -> gpd.GeoDataFrame:
         """Every incident that passes a filter, read from the store."""
         return self.store.query(flt)
+
+    @cached_property
+    def own_values(self) -> dict[str, list[str]]:
+        """The categorical keys of ``extra`` and their values, read once (filters only)."""
+        from geo.store.columns import store_own_columns
+
+        return store_own_columns(self.store)
+
+    # A store's own columns filter but do not colour: its clusters count by contract fields.
+    own_spans: dict[str, tuple[float, float]] = {}
+    colour_columns: tuple[str, ...] = ()
 
     def province_names(self) -> tuple[str, ...]:
         """Return the provinces (``admin1``) the stored incidents name, sorted."""

@@ -105,21 +105,10 @@ def test_a_numeric_column_of_an_upload_filters_by_a_range_slider(app, tmp_path):
     upload = tmp_path / "convoys.csv"
     rows.to_csv(upload, index=False)
     page = app.open().page
-    page.locator(".st-key-upload input[type='file']").set_input_files(str(upload))
-    page.get_by_text(f"checked {n} records").wait_for(timeout=60_000)
-    app.wait_idle()
+    app.upload(upload, n)
     assert app.metric("Incidents shown") == n
     page.locator(".st-key-where_columns").wait_for(timeout=30_000)
-    option = page.get_by_role("option", name="vehicles")
-    for _ in range(10):  # the list may be redrawn by the upload's rerun: open it again
-        app.wait_idle()
-        page.locator(".st-key-where_columns").click()
-        try:
-            option.wait_for(timeout=3_000)
-            break
-        except PlaywrightTimeoutError:
-            page.keyboard.press("Escape")
-    option.click()
+    app.pick_option("where_columns", "vehicles")
     page.keyboard.press("Escape")
     wait_for_rerun(app)
     low = page.locator("input[aria-label='vehicles — start']")  # the lower thumb
