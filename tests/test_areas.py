@@ -117,3 +117,19 @@ def test_a_drawn_rectangle_is_a_box_and_a_drawn_polygon_a_ring() -> None:
     point = {"type": "Feature", "geometry": {"type": "Point", "coordinates": [44, 33]}}
     assert drawing_to_area(point) == (None, ())
     assert drawing_to_area(None) == (None, ())
+
+
+def test_the_caption_names_the_area_provinces_and_ranges() -> None:
+    from geo.report.wording import describe_filters
+
+    flt = IncidentFilter(
+        where=(("attack_type", ("IED",)),),
+        ranges=(("vehicles", 5.0, 12.0), ("depth", None, 2.5)),
+        admin1=("Baghdad",),
+        bbox=(43.5, 32.8, 45.0, 34.0),
+        area=((44.0, 33.0), (45.0, 33.0), (44.5, 34.0)),
+    )
+    assert describe_filters(flt) == [
+        "attack_type: IED", "vehicles 5–12", "depth ≤ 2.5", "Province: Baghdad",
+        "Box 43.5,32.8 to 45,34", "Drawn area (3 corners)",
+    ]  # fmt: skip
