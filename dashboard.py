@@ -18,7 +18,6 @@ from streamlit_folium import st_folium
 
 from geo.actors import ActorTable
 from geo.bundled import is_bundled
-from geo.columns import column_values, own_columns
 from geo.export import EXPORT_FORMATS, export_bytes, export_filename
 from geo.figures import VERBS
 from geo.filters import DEFAULT_REVIEW_STATES, REVIEW_STATES, IncidentFilter
@@ -26,8 +25,10 @@ from geo.importers import MAX_UPLOAD_BYTES, rejected_to_csv_bytes
 from geo.importers.report import summary_line
 from geo.limits import REPORT_SCALE, REPORT_SIDE_PIXELS
 from geo.mapview import build_layer_control, build_view_base
+from geo.mapview.areas import add_area_drawing, build_area_layer, build_choropleth_layer
 from geo.palette import COLOR_BY
 from geo.playback import advance, tick_due
+from geo.provinces import CHOROPLETH_MEASURES
 from geo.report import PageOptions
 from geo.schema import IncidentDataError, MissingComponentError
 from geo.source import FileSource, IncidentSource, build_page_layers, export_selection
@@ -37,6 +38,7 @@ from geo.timeline import STEPS, weekly_chart
 from geo.urlstate import view_from_query, view_to_query
 from geo.view import BASEMAPS, WHERE_KEY, View, roles_beyond_controls, view_from_controls
 from geo.webtext import markdown_text
+from ui.areas import DRAWING_OBJECTS, area_controls, on_drawing, range_slider
 from ui.bundled import show_bundled_line, show_bundled_sources
 from ui.compare import compare_controls, compare_query, show_comparison
 from ui.controls import (
@@ -156,12 +158,10 @@ span = data_span if data_span[0] < data_span[1] else (data_span[0], data_span[1]
 groups = actor_table.groups(source.actor_names) if actor_table else {}
 site_names = dict(zip(sites["site_id"], sites["name"], strict=True)) if sites is not None else {}
 
-# The file's own categorical columns filter and colour the map (a store offers its fields).
-own_values = (
-    {c: column_values(source.data.index.gdf, c) for c in own_columns(source.data.index.gdf)}
-    if isinstance(source, FileSource)
-    else {}
-)
+# The file's own categorical columns filter and colour the map (a store's filter only);
+# its numeric columns filter by range.
+own_values, own_spans = source.own_values, source.own_spans
+provinces = source.province_names()
 problems: list[str] = []
 reviewed = not isinstance(source, FileSource)  # a store's incidents have review states
 defaults = View(  # what a bare URL opens; links stay short
@@ -178,6 +178,9 @@ if ss.get("_data_key") != source.key:
         defaults=defaults,
         columns=own_values,
         statuses=REVIEW_STATES if reviewed else None,
+        numeric=own_spans,
+        colour_columns=source.colour_columns,
+        provinces=provinces,
     )
     if not first_visit:  # a new file keeps the presentation, not the filters
         url_view = view_from_controls(ss.to_dict(), span, source.ranking)
@@ -232,16 +235,24 @@ sb.text_input("Search notes, location and source", key="q", max_chars=200)
 if reviewed:
     sb.multiselect("Review state", REVIEW_STATES, key="statuses",
                    help="By default all but the rejected; none chosen: every state.")  # fmt: skip
-if own_values:
-    sb.multiselect("Filter by the file's columns", list(own_values), key="where_columns")
-    for own in ss.get("where_columns", []):
-        sb.multiselect(own, own_values.get(own, []), key=WHERE_KEY + own)
+sb.multiselect("Province", provinces, key="admin1")
+if own_values or own_spans:
+    sb.multiselect("Filter by the file's columns", [*own_values, *own_spans], key="where_columns")
+    for column in ss.get("where_columns", []):
+        if column in own_spans:
+            range_slider(column, own_spans[column])
+        else:
+            sb.multiselect(column, own_values.get(column, []), key=WHERE_KEY + column)
+area_controls()
 sb.header("Map")
-sb.selectbox("Colour by", [*COLOR_BY, *own_values], key="color", format_func=legend_title)
+sb.selectbox("Colour by", [*COLOR_BY, *source.colour_columns], key="color",
+             format_func=legend_title)  # fmt: skip
 sb.selectbox("Basemap", BASEMAPS, key="basemap", format_func=basemap_label)
 sb.toggle("Group nearby markers", key="clusters")
 sb.toggle("Heat map", key="heatmap")
 compare = compare_controls(span)
+sb.selectbox("Shade provinces by", ["", *CHOROPLETH_MEASURES], key="choropleth",
+             format_func=lambda m: m.capitalize() or "Nothing")  # fmt: skip
 
 if ss["playing"]:
 
@@ -311,15 +322,19 @@ if page.count == 0:
     st.info("No incident matches these filters. Widen the time range or remove a filter.")
 # The map stays even when empty, so an empty playback step keeps the user's view.
 try:
-    base = build_view_base(view, source.extent)
-    layers = build_page_layers(view, page, source, sites)
+    base = add_area_drawing(build_view_base(view, source.extent))
+    layers = [*build_page_layers(view, page, source, sites), build_area_layer(view.flt)]
+    if view.choropleth:
+        layers.insert(1, build_choropleth_layer(source.province_counts(view.flt, view.choropleth)))
 except MissingComponentError as exc:
     st.error(markdown_text(str(exc)))
 else:
     # The base map is rebuilt identically each run, so the component keeps the user's
-    # view; only the incident layers are swapped. returned_objects=[]: no rerun on pan.
+    # view; only the incident layers are swapped. Only drawings come back: drawing reruns
+    # the page, panning and zooming do not.
     st_folium(base, key="map", feature_group_to_add=layers, layer_control=build_layer_control(),
-              returned_objects=[], height=580, use_container_width=True)  # fmt: skip
+              returned_objects=DRAWING_OBJECTS, on_change=on_drawing, height=580,
+              use_container_width=True)  # fmt: skip
 if compare:
     show_comparison(view, compare, source, sites, span, known_sites, PageOptions())
 if page.count:

@@ -70,6 +70,9 @@ VENDOR_COPIES: tuple[VendorCopy, ...] = (
     VendorCopy("leaflet-simple-map-screenshoter",
                ("dist/leaflet-simple-map-screenshoter.js", "LICENSE"),
                "leaflet-simple-map-screenshoter"),
+    VendorCopy("leaflet-draw",
+               ("dist/leaflet.draw.js", "dist/leaflet.draw.css", "dist/images/", "package.json"),
+               "leaflet-draw"),
     # folium's HeatMap needs its patched Leaflet.heat build, which the folium wheel ships.
     VendorCopy("folium", ("templates/leaflet_heat.min.js",), "leaflet.heat"),
 )  # fmt: skip
@@ -89,6 +92,8 @@ ASSETS: dict[str, str] = {
     "leaflet-heat.js": "leaflet.heat/leaflet_heat.min.js",
     "Control.Fullscreen.js": "leaflet.fullscreen/Control.FullScreen.js",
     "Control.FullScreen.css": "leaflet.fullscreen/Control.FullScreen.css",
+    "leaflet_draw_js": "leaflet-draw/leaflet.draw.js",
+    "leaflet_draw_css": "leaflet-draw/leaflet.draw.css",
     "leaflet-simple-map-screenshoter": (
         "leaflet-simple-map-screenshoter/leaflet-simple-map-screenshoter.js"
     ),

@@ -90,6 +90,27 @@ def _scale(text: str) -> float:
 
 
 def _bbox(text: str) -> tuple[float, float, float, float]:
+    """Read ``--bbox``: the box incidents are kept in."""
+    from geo.areas import AreaError, parse_bbox
+
+    try:
+        return parse_bbox(text)
+    except AreaError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def _area(text: str) -> tuple[tuple[float, float], ...]:
+    """Read ``--area``: the polygon incidents are kept in."""
+    from geo.areas import AreaError, parse_ring
+
+    try:
+        return parse_ring(text)
+    except AreaError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def _extent(text: str) -> tuple[float, float, float, float]:
+    """Read ``--extent``: the area the map shows."""
     from geo.view import ViewError, check_extent
 
     parts = text.split(",")
@@ -118,6 +139,7 @@ def _layers(text: str) -> dict[str, bool]:
 def _add_export_arguments(parser: argparse.ArgumentParser) -> None:
     """Add the options of ``python -m geo export`` to its parser."""
     from geo.palette import COLOR_BY
+    from geo.provinces import CHOROPLETH_MEASURES
     from geo.timeline import STEPS as PLAYBACK_STEPS
     from geo.view import BASEMAPS, SITE_LAYERS
 
@@ -196,7 +218,20 @@ def _add_export_arguments(parser: argparse.ArgumentParser) -> None:
         type=_column_value,
         metavar="COLUMN=VALUE",
         help="keep incidents whose column holds the value (repeatable: OR within a "
-        "column, AND across columns)",
+        "column, AND across columns); COLUMN=MIN..MAX (or MIN.., ..MAX) keeps a numeric "
+        "column's range",
+    )
+    filters.add_argument(
+        "--bbox", type=_bbox, metavar="W,S,E,N", help="keep incidents inside this box, in degrees"
+    )
+    filters.add_argument(
+        "--area",
+        type=_area,
+        metavar="'LON LAT,LON LAT,...'",
+        help="keep incidents inside this polygon (its corners, as in a link's area=)",
+    )
+    filters.add_argument(
+        "--admin1", action="append", metavar="PROVINCE", help="province (repeatable)"
     )
     page = parser.add_argument_group("page")
     page.add_argument("--title", metavar="T", help='heading of the page (default "Incidents")')
@@ -227,10 +262,15 @@ def _add_export_arguments(parser: argparse.ArgumentParser) -> None:
         "(default clusters,uncertainty; an empty value switches all off)",
     )
     page.add_argument(
-        "--bbox",
-        type=_bbox,
+        "--extent",
+        type=_extent,
         metavar="W,S,E,N",
         help="extent to show, in degrees (default: the incidents')",
+    )
+    page.add_argument(
+        "--choropleth",
+        choices=CHOROPLETH_MEASURES,
+        help="shade provinces by their incidents or fatalities (report and HTML map)",
     )
     series = parser.add_argument_group("time-lapse (.gif, .mp4) and comparison (.png, .pdf)")
     series.add_argument(
@@ -269,15 +309,38 @@ def _filter_changes(ns: argparse.Namespace) -> dict[str, object]:
         ("event_type", "event_types"),
         ("site", "sites"),
         ("status", "statuses"),
+        ("admin1", "admin1"),
     ):
         values = getattr(ns, name, None)
         if values:
             changes[key] = tuple(dict.fromkeys(values))
+    for name in ("bbox", "area"):
+        if getattr(ns, name, None) is not None:
+            changes[name] = getattr(ns, name)
     if pairs := getattr(ns, "where", None):
-        where: dict[str, list[str]] = {}
-        for column, value in pairs:
-            where.setdefault(column, []).append(value)
+        changes.update(_where_changes(pairs))
+    return changes
+
+
+def _where_changes(pairs: list[tuple[str, str]]) -> dict[str, object]:
+    """Split ``--where`` into values kept (``COLUMN=VALUE``) and ranges (``COLUMN=MIN..MAX``)."""
+    from geo.urlstate import RANGE_SEPARATOR, parse_range
+
+    where: dict[str, list[str]] = {}
+    ranges: dict[str, tuple[float | None, float | None]] = {}
+    for column, value in pairs:
+        if RANGE_SEPARATOR in value:
+            try:
+                ranges[column] = parse_range(value)
+                continue
+            except ValueError:
+                pass  # a value that merely holds "..": kept as a value
+        where.setdefault(column, []).append(value)
+    changes: dict[str, object] = {}
+    if where:
         changes["where"] = tuple((c, tuple(dict.fromkeys(v))) for c, v in where.items())
+    if ranges:
+        changes["ranges"] = tuple((c, low, high) for c, (low, high) in ranges.items())
     return changes
 
 
@@ -295,7 +358,8 @@ def _view_changes(ns: argparse.Namespace) -> dict[str, object]:
     for name, key in (
         ("title", "title"),
         ("color_by", "color_by"),
-        ("bbox", "extent"),
+        ("extent", "extent"),
+        ("choropleth", "choropleth"),
         ("site_labels", "site_layer"),
         ("basemap", "basemap"),
         ("step", "step"),

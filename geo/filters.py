@@ -16,6 +16,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from geo.areas import BBox, Ring, area_mask, bbox_mask, check_bbox, check_ring
+from geo.incidents import point_coordinates
 from geo.schema import ACTOR_FIELDS, MULTI_VALUE_SEPARATOR, IncidentDataError
 
 EPOCH = np.datetime64("1970-01-01", "D")
@@ -56,6 +58,15 @@ class IncidentFilter:
     statuses : tuple of str
         Review states to keep (:data:`REVIEW_STATES`); only a store has them, so only a
         store's queries read this field.
+    ranges : tuple of (str, float or None, float or None)
+        Numeric columns and the inclusive range to keep (``f.COLUMN=MIN..MAX``); None
+        leaves that end open. An incident without a value is outside every range.
+    bbox : (west, south, east, north) or None
+        Keep incidents whose point lies in the box, edges included.
+    area : tuple of (lon, lat)
+        A polygon's ring: keep incidents whose point lies in it or on its edge.
+    admin1 : tuple of str
+        Provinces (``admin1``) to keep; several values are OR.
     """
 
     start: date | None = None
@@ -69,6 +80,19 @@ class IncidentFilter:
     text: str = ""
     where: tuple[tuple[str, tuple[str, ...]], ...] = field(default=())
     statuses: tuple[str, ...] = field(default=())
+    ranges: tuple[tuple[str, float | None, float | None], ...] = field(default=())
+    bbox: BBox | None = None
+    area: Ring = field(default=())
+    admin1: tuple[str, ...] = field(default=())
+
+    def __post_init__(self) -> None:
+        if self.bbox is not None:
+            object.__setattr__(self, "bbox", check_bbox(self.bbox))
+        if self.area:
+            object.__setattr__(self, "area", check_ring(self.area))
+        for column, low, high in self.ranges:
+            if low is not None and high is not None and low > high:
+                raise IncidentDataError(f"the range of {column!r} starts after it ends")
 
     def with_changes(self, **changes: object) -> IncidentFilter:
         """Return a copy with some fields replaced."""
@@ -111,6 +135,15 @@ class IncidentIndex:
             gdf["fatalities"].astype("Float64").to_numpy(dtype=np.float64, na_value=np.nan)
         )
         self._build_actor_table(gdf)
+        self._points: tuple[np.ndarray, np.ndarray] | None = None
+        self._province_rows: np.ndarray | None = None
+
+    @property
+    def points(self) -> tuple[np.ndarray, np.ndarray]:
+        """Longitudes and latitudes, read once on the first area filter."""
+        if self._points is None:
+            self._points = point_coordinates(self.gdf)
+        return self._points
 
     def _build_actor_table(self, gdf: gpd.GeoDataFrame) -> None:
         """Long table (row, actor code) of every actor an incident names."""
@@ -138,6 +171,18 @@ class IncidentIndex:
         self._actor_rows = np.concatenate(rows) if rows else np.empty(0, dtype=np.int64)
         self._actor_codes = np.asarray(codes.codes, dtype=np.int32)
         self._actor_roles = np.concatenate(roles) if roles else np.empty(0, dtype=np.int8)
+
+    @property
+    def province_rows(self) -> np.ndarray:
+        """The admin-1 polygon each incident lies in (see :func:`geo.provinces.locate_provinces`).
+
+        Located once, on the first choropleth; every later one is a mask and a bincount.
+        """
+        if self._province_rows is None:
+            from geo.provinces import locate_provinces
+
+            self._province_rows = locate_provinces(*self.points)
+        return self._province_rows
 
     def __len__(self) -> int:
         return len(self.gdf)
@@ -193,6 +238,14 @@ class IncidentIndex:
             keep &= self._text_mask(flt.text.strip())
         for column, values in flt.where:
             keep &= column_mask(self.gdf, column, values)
+        for column, low, high in flt.ranges:
+            keep &= range_mask(self.gdf, column, low, high)
+        if flt.admin1:
+            keep &= column_mask(self.gdf, "admin1", flt.admin1)
+        if flt.bbox is not None:
+            keep &= bbox_mask(*self.points, flt.bbox)
+        if flt.area:
+            keep &= area_mask(*self.points, flt.area)
         return keep
 
     def _text_mask(self, needle: str) -> np.ndarray:
@@ -274,6 +327,53 @@ def column_mask(gdf: pd.DataFrame, column: str, values: tuple[str, ...]) -> np.n
         return np.ones(len(gdf), dtype=bool)
     text = gdf[column].astype("string").fillna("")
     return text.isin(list(values)).to_numpy(dtype=bool)
+
+
+def numeric_values(gdf: pd.DataFrame, column: str) -> np.ndarray:
+    """Read a numeric column as float64, NaN where it holds no value.
+
+    Raises
+    ------
+    IncidentDataError
+        When the data has no such column or it is not numeric.
+    """
+    if column not in gdf.columns or column == "geometry":
+        raise IncidentDataError(f"no column {column!r} in this data")
+    values = gdf[column]
+    if not pd.api.types.is_numeric_dtype(values) or pd.api.types.is_bool_dtype(values):
+        raise IncidentDataError(f"column {column!r} is not numeric: filter it by value")
+    return values.astype("Float64").to_numpy(dtype=np.float64, na_value=np.nan)
+
+
+def range_mask(
+    gdf: pd.DataFrame, column: str, low: float | None, high: float | None
+) -> np.ndarray:
+    """Rows whose numeric ``column`` lies in ``[low, high]`` (an open end is None).
+
+    Parameters
+    ----------
+    gdf : DataFrame
+    column : str
+        A numeric column of the data, contract field or the file's own.
+    low, high : float or None
+
+    Returns
+    -------
+    numpy.ndarray of bool
+        False where the column holds no value.
+
+    Raises
+    ------
+    IncidentDataError
+        When the data has no such column or it is not numeric.
+    """
+    values = numeric_values(gdf, column)
+    keep = ~np.isnan(values)
+    if low is not None:
+        keep &= values >= low
+    if high is not None:
+        keep &= values <= high
+    return keep
 
 
 def _category_mask(values: pd.Categorical, wanted: tuple[str, ...]) -> np.ndarray:

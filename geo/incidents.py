@@ -183,11 +183,16 @@ def _as_text(value: object) -> str:
 
 
 def to_records(gdf: gpd.GeoDataFrame) -> list[dict[str, Any]]:
-    """Plain JSON-ready property dicts (dates as ``YYYY-MM-DD``, empty as None)."""
+    """Plain JSON-ready property dicts (dates as ``YYYY-MM-DD``, empty as None).
+
+    The contract fields come first, then the file's own columns under their own names.
+    """
+    geometry = gdf.geometry.name if isinstance(gdf, gpd.GeoDataFrame) else None
+    columns = [*COLUMNS, *(c for c in gdf.columns if c not in COLUMNS and c != geometry)]
     records = []
-    for row in gdf[list(COLUMNS)].itertuples(index=False):
+    for row in gdf[columns].itertuples(index=False, name=None):
         record: dict[str, Any] = {}
-        for col, value in zip(COLUMNS, row, strict=True):
+        for col, value in zip(columns, row, strict=True):
             record[col] = _json_value(value)
         records.append(record)
     return records

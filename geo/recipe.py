@@ -17,7 +17,13 @@ from geo import __version__
 from geo.filters import REVIEW_STATES, IncidentFilter
 from geo.report import PageOptions, ReportOptions
 from geo.schema import IncidentDataError, UnreadableFileError
-from geo.urlstate import COLUMN_PREFIX, filter_to_query, view_from_query, view_to_query
+from geo.urlstate import (
+    COLUMN_PREFIX,
+    RANGE_SEPARATOR,
+    filter_to_query,
+    view_from_query,
+    view_to_query,
+)
 from geo.view import View
 
 RECIPE_VERSION: Final = 2  # 2 adds ``view``, the whole view as URL parameters
@@ -222,6 +228,8 @@ def _as_view(params: dict[str, Any], where: str, key: str) -> View:
     columns = {
         k[len(COLUMN_PREFIX) :]: _listed(values, k) for k in values if k.startswith(COLUMN_PREFIX)
     }
+    # A numeric column's range is written MIN..MAX (see geo.urlstate.format_range).
+    numeric = [c for c, v in columns.items() if len(v) == 1 and RANGE_SEPARATOR in v[0]]
     if color := _listed(values, "color"):
         columns.setdefault(color[-1], [])
     view, problems = view_from_query(
@@ -231,6 +239,7 @@ def _as_view(params: dict[str, Any], where: str, key: str) -> View:
         sites=_listed(values, "site"),
         columns=columns,
         statuses=REVIEW_STATES,  # checked against the store when the recipe is used
+        numeric=numeric,
     )
     if problems:
         raise IncidentDataError(f"recipe {where}: {problems[0]}")

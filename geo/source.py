@@ -12,12 +12,14 @@ from __future__ import annotations
 from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cached_property
 from typing import Any, Final, Protocol
 
 import geopandas as gpd
 import pandas as pd
 
 from geo.aggregate import MARKER_LIMIT, build_cluster_payload, build_heat_points
+from geo.columns import categorical_columns, column_span, column_values, numeric_columns
 from geo.dataset import Dataset
 from geo.figures import Figure, summarize_casualties
 from geo.filters import IncidentFilter
@@ -25,6 +27,7 @@ from geo.importers import ImportResult
 from geo.mapview import MapOptions, build_aggregate_layers, build_view_layers
 from geo.palette import color_codes
 from geo.playback import first_incident_day
+from geo.provinces import ProvinceCounts, counts_of_rows, measure_weights
 from geo.report import describe_caption
 from geo.timeline import count_by_week
 from geo.view import Extent, Selection, View
@@ -119,6 +122,29 @@ class IncidentSource(Protocol):
         """Return the first day of the first incident a filter keeps, whatever its time window."""
         ...
 
+    def province_counts(self, flt: IncidentFilter, measure: str) -> ProvinceCounts:
+        """Count the incidents a filter keeps (or their fatalities) per province."""
+        ...
+
+    def province_names(self) -> tuple[str, ...]:
+        """Return the provinces (``admin1``) the incidents name, sorted."""
+        ...
+
+    @property
+    def own_values(self) -> dict[str, list[str]]:
+        """The data's own categorical columns and their values, for the filters."""
+        ...
+
+    @property
+    def own_spans(self) -> dict[str, tuple[float, float]]:
+        """The data's own numeric columns and their smallest and largest values."""
+        ...
+
+    @property
+    def colour_columns(self) -> tuple[str, ...]:
+        """The own columns the map can be coloured by."""
+        ...
+
 
 def _recent(gdf: gpd.GeoDataFrame, rows: int) -> gpd.GeoDataFrame:
     return gdf.tail(rows).iloc[::-1]
@@ -151,6 +177,36 @@ class FileSource:
     def first_day(self, flt: IncidentFilter) -> date | None:
         """Return the first day of the first incident a filter keeps, whatever its time window."""
         return first_incident_day(self.data.index, flt)
+
+    @cached_property
+    def own_values(self) -> dict[str, list[str]]:
+        """The file's own categorical columns and their values (filters and colours)."""
+        gdf = self.data.index.gdf
+        return {c: column_values(gdf, c) for c in categorical_columns(gdf)}
+
+    @cached_property
+    def own_spans(self) -> dict[str, tuple[float, float]]:
+        """The file's own numeric columns and their smallest and largest values."""
+        gdf = self.data.index.gdf
+        spans = {c: column_span(gdf, c) for c in numeric_columns(gdf)}
+        return {c: span for c, span in spans.items() if span is not None}
+
+    @property
+    def colour_columns(self) -> tuple[str, ...]:
+        """The file's own categorical columns: each can colour the map."""
+        return tuple(self.own_values)
+
+    def province_names(self) -> tuple[str, ...]:
+        """Return the provinces (``admin1``) the incidents name, sorted."""
+        names = self.data.index.gdf["admin1"].astype("string").dropna().unique()
+        return tuple(sorted(str(n) for n in names if n != ""))
+
+    def province_counts(self, flt: IncidentFilter, measure: str) -> ProvinceCounts:
+        """Count the incidents a filter keeps (or their fatalities) per province polygon."""
+        index = self.data.index
+        keep = index.mask(flt)
+        weights = measure_weights(index.gdf, measure)[keep]
+        return counts_of_rows(index.province_rows[keep], weights, measure)
 
     def page(
         self,

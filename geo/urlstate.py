@@ -1,10 +1,13 @@
 """A whole view to and from URL query parameters; recipes store the same parameters.
 
 Filters (``DATA.md``): ``start``, ``end``, ``actor`` (any role), ``actor1`` (the acting
-side), ``actor2`` (the side acted upon), ``type``, ``site``, ``q``, ``min_fatalities``.
-Presentation: ``color``, ``basemap``, ``title``, ``layers`` (the map layers switched on,
-comma-separated), ``site_labels``, ``extent`` (``W,S,E,N``), ``rank`` (the actor ranking
-behind actor colours) and ``step`` (playback's step). Only what differs from the defaults
+side), ``actor2`` (the side acted upon), ``type``, ``site``, ``q``, ``min_fatalities``,
+``f.COLUMN`` (a value, or ``MIN..MAX`` for a numeric column), ``bbox`` (``W,S,E,N``),
+``area`` (a polygon, ``lon lat,lon lat,...``), ``admin1``. Presentation: ``color``,
+``basemap``, ``title``, ``layers`` (the map layers switched on, comma-separated),
+``site_labels``, ``extent`` (``W,S,E,N``), ``rank`` (the actor ranking behind actor
+colours), ``step`` (playback's step) and ``choropleth`` (provinces shaded by
+``incidents`` or ``fatalities``). Only what differs from the defaults
 is written. A copied URL must reproduce a view, so parsing is forgiving: a value that
 cannot be used is dropped and reported, never raised.
 """
@@ -13,15 +16,20 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from datetime import date
+from typing import Any
 
+from geo.areas import AreaError, format_bbox, format_ring, parse_bbox, parse_ring
 from geo.filters import REVIEW_STATES, IncidentFilter
 from geo.palette import COLOR_BY
+from geo.provinces import CHOROPLETH_MEASURES
 from geo.view import BASEMAPS, PLAYBACK_STEPS, SITE_LAYERS, View, ViewError, check_extent
 
 MIN_FATALITIES_PARAM = "min_fatalities"
 STATUS_PARAM = "status"  # a store's review states
 # ``f.COLUMN=VALUE``: a value of any column of the data (repeatable).
 COLUMN_PREFIX = "f."
+# ``f.COLUMN=MIN..MAX``: a numeric column's inclusive range; either end may be left out.
+RANGE_SEPARATOR = ".."
 # URL name of each map layer switch of a View.
 LAYER_PARAMS = {"clusters": "show_clusters", "heatmap": "show_heatmap", "uncertainty":
                 "show_uncertainty"}  # fmt: skip
@@ -63,7 +71,50 @@ def filter_to_query(flt: IncidentFilter) -> dict[str, str | list[str]]:
         params[COLUMN_PREFIX + column] = list(values)
     if flt.statuses:
         params[STATUS_PARAM] = list(flt.statuses)
+    for column, low, high in flt.ranges:
+        params[COLUMN_PREFIX + column] = format_range(low, high)
+    if flt.admin1:
+        params["admin1"] = list(flt.admin1)
+    if flt.bbox is not None:
+        params["bbox"] = format_bbox(flt.bbox)
+    if flt.area:
+        params["area"] = format_ring(flt.area)
     return params
+
+
+def _number(value: float) -> str:
+    """Write a number as short text that reads back exactly: ``3``, ``2.5``, ``1234567``."""
+    return str(int(value)) if float(value).is_integer() else repr(float(value))
+
+
+def format_range(low: float | None, high: float | None) -> str:
+    """Write a range as ``MIN..MAX`` (an open end left empty)."""
+    return "".join(
+        (_number(low) if low is not None else "", RANGE_SEPARATOR,
+         _number(high) if high is not None else "")
+    )  # fmt: skip
+
+
+def parse_range(text: str) -> tuple[float | None, float | None]:
+    """Read ``MIN..MAX``, ``MIN..`` or ``..MAX``.
+
+    Raises
+    ------
+    ValueError
+        When it is not two numbers (one may be missing) around ``..``, or starts after
+        it ends.
+    """
+    low_text, sep, high_text = text.partition(RANGE_SEPARATOR)
+    if not sep or not (low_text.strip() or high_text.strip()):
+        raise ValueError("expected a range such as 5..10, 5.. or ..10")
+    try:
+        low = float(low_text) if low_text.strip() else None
+        high = float(high_text) if high_text.strip() else None
+    except ValueError:
+        raise ValueError("expected a range such as 5..10, 5.. or ..10") from None
+    if low is not None and high is not None and low > high:
+        raise ValueError("the range starts after it ends")
+    return low, high
 
 
 def _values(params: Mapping[str, str | list[str]], key: str) -> list[str]:
@@ -105,6 +156,8 @@ def filter_from_query(
     sites: Iterable[str],
     columns: Mapping[str, Iterable[str]] | None = None,
     statuses: Iterable[str] | None = None,
+    numeric: Iterable[str] = (),
+    provinces: Iterable[str] | None = None,
 ) -> tuple[IncidentFilter, list[str]]:
     """Read a filter from query parameters.
 
@@ -122,6 +175,10 @@ def filter_from_query(
     statuses : iterable of str, optional
         The review states ``status`` may name; None: the data has none (a file), and a
         ``status`` is reported as not applicable.
+    numeric : iterable of str
+        The numeric columns ``f.COLUMN=MIN..MAX`` may name.
+    provinces : iterable of str, optional
+        The provinces ``admin1`` may name; None accepts any.
 
     Returns
     -------
@@ -145,6 +202,8 @@ def filter_from_query(
         except ValueError:
             problems.append(f"ignored {MIN_FATALITIES_PARAM}={raw[-1]!r}: expected a whole number")
     texts = _values(params, "q")
+    where, ranges = _where_of(params, columns, set(numeric), problems)
+    admin1 = _values(params, "admin1")
     flt = IncidentFilter(
         start=start,
         end=end,
@@ -155,8 +214,14 @@ def filter_from_query(
         sites=_known(_values(params, "site"), sites, "site", problems),
         min_fatalities=min_fatalities,
         text=texts[-1][:200] if texts else "",
-        where=_where_of(params, columns, problems),
         statuses=_statuses_of(params, statuses, problems),
+        where=where,
+        ranges=ranges,
+        admin1=tuple(dict.fromkeys(admin1))
+        if provinces is None
+        else _known(admin1, provinces, "admin1", problems),
+        bbox=_area_value(params, "bbox", parse_bbox, problems),
+        area=_area_value(params, "area", parse_ring, problems) or (),
     )
     return flt, problems
 
@@ -173,19 +238,40 @@ def _statuses_of(
         )
         return ()
     return _known(values, allowed, STATUS_PARAM, problems)
+def _area_value(
+    params: Mapping[str, str | list[str]], key: str, parse: Any, problems: list[str]
+) -> Any:
+    """Read the last ``bbox`` or ``area`` with ``parse``; None (reported) when invalid."""
+    if not (values := _values(params, key)):
+        return None
+    try:
+        return parse(values[-1])
+    except AreaError as exc:
+        problems.append(f"ignored {key}={values[-1]!r}: {exc}")
+        return None
 
 
 def _where_of(
     params: Mapping[str, str | list[str]],
     columns: Mapping[str, Iterable[str]] | None,
+    numeric: set[str],
     problems: list[str],
-) -> tuple[tuple[str, tuple[str, ...]], ...]:
-    """Read the ``f.COLUMN=VALUE`` parameters, checked against the data's columns when known."""
+) -> tuple[
+    tuple[tuple[str, tuple[str, ...]], ...], tuple[tuple[str, float | None, float | None], ...]
+]:
+    """Read the ``f.COLUMN=VALUE`` and ``f.COLUMN=MIN..MAX`` parameters, checked."""
     where: list[tuple[str, tuple[str, ...]]] = []
+    ranges: list[tuple[str, float | None, float | None]] = []
     for key in params:
         if not key.startswith(COLUMN_PREFIX):
             continue
         column, values = key[len(COLUMN_PREFIX) :], _values(params, key)
+        if column in numeric:
+            try:
+                ranges.append((column, *parse_range(values[-1])))
+            except ValueError as exc:
+                problems.append(f"ignored {key}={values[-1]!r}: {exc}")
+            continue
         if columns is None or column not in columns:
             problems.append(f"ignored {key}: this data has no column {column!r}")
             continue
@@ -193,7 +279,7 @@ def _where_of(
             kept = _known(values, columns[column], key, problems)
         if kept:
             where.append((column, kept))
-    return tuple(where)
+    return tuple(where), tuple(ranges)
 
 
 def _layers_of(view: View) -> list[str]:
@@ -238,6 +324,8 @@ def view_to_query(view: View, *, defaults: View | None = None) -> Query:
         params["rank"] = list(view.actor_ranking)
     if view.step != base.step:
         params["step"] = view.step
+    if view.choropleth != base.choropleth:
+        params["choropleth"] = view.choropleth
     return params
 
 
@@ -266,6 +354,9 @@ def view_from_query(
     defaults: View | None = None,
     columns: Mapping[str, Iterable[str]] | None = None,
     statuses: Iterable[str] | None = None,
+    numeric: Iterable[str] = (),
+    provinces: Iterable[str] | None = None,
+    colour_columns: Iterable[str] | None = None,
 ) -> tuple[View, list[str]]:
     """Read a whole view from query parameters (see :func:`view_to_query`).
 
@@ -278,8 +369,10 @@ def view_from_query(
     defaults : View, optional
         What an absent parameter means (of its filter only the review states are used);
         by default ``View()``.
-    columns, statuses : optional
+    columns, statuses, numeric, provinces : optional
         See :func:`filter_from_query`.
+    colour_columns : iterable of str, optional
+        The columns ``color`` may name beside the contract's; by default ``columns``.
 
     Returns
     -------
@@ -294,6 +387,8 @@ def view_from_query(
         sites=sites,
         columns=columns,
         statuses=statuses,
+        numeric=numeric,
+        provinces=provinces,
     )
     if not flt.statuses:  # none given, or none usable: the default review states
         flt = flt.with_changes(statuses=base.flt.statuses)
@@ -302,13 +397,16 @@ def view_from_query(
         "color_by": _choice(
             params,
             "color",
-            (*COLOR_BY, *(columns or ())),
+            (*COLOR_BY, *(columns or () if colour_columns is None else colour_columns)),
             base.color_by,
             problems,
         ),
         "basemap": _choice(params, "basemap", BASEMAPS, base.basemap, problems),
         "site_layer": _choice(params, "site_labels", SITE_LAYERS, base.site_layer, problems),
         "step": _choice(params, "step", PLAYBACK_STEPS, base.step, problems),
+        "choropleth": _choice(
+            params, "choropleth", CHOROPLETH_MEASURES, base.choropleth, problems
+        ),
     }
     if titles := _values(params, "title"):
         changes["title"] = titles[-1][:200]

@@ -25,6 +25,7 @@ from geo import basemap
 from geo.filters import IncidentFilter, IncidentIndex
 from geo.incidents import point_coordinates
 from geo.palette import COLOR_BY
+from geo.provinces import CHOROPLETH_MEASURES
 from geo.schema import IncidentDataError
 from geo.timeline import STEPS as PLAYBACK_STEPS
 
@@ -48,6 +49,8 @@ ROLE_FIELDS: Final = {"any": "actors", "actor1": "actors1", "actor2": "actors2"}
 
 # Widget key of the values kept in one of the file's own columns: ``where.attack_type``.
 WHERE_KEY: Final = "where."
+# Widget key of the range kept in one of the file's own numeric columns: ``range.deaths``.
+RANGE_KEY: Final = "range."
 
 
 class ViewError(IncidentDataError):
@@ -80,6 +83,8 @@ class View:
         The area to show; None fits the incidents.
     step : {"week", "month"}
         How far playback moves the time window per step.
+    choropleth : {"", "incidents", "fatalities"}
+        Provinces shaded by the incidents shown, or their fatalities; "" for none.
     """
 
     flt: IncidentFilter = field(default_factory=IncidentFilter)
@@ -93,6 +98,7 @@ class View:
     site_layer: str = "shown"
     extent: Extent | None = None
     step: str = "week"
+    choropleth: str = ""
 
     def __post_init__(self) -> None:
         if self.color_by not in COLOR_BY and not self.color_by.strip():
@@ -101,6 +107,7 @@ class View:
             ("basemap", self.basemap, BASEMAPS),
             ("site_layer", self.site_layer, SITE_LAYERS),
             ("step", self.step, PLAYBACK_STEPS),
+            ("choropleth", self.choropleth, ("", *CHOROPLETH_MEASURES)),
         ):
             if value not in choices:
                 raise ViewError(f"{name} must be one of {', '.join(choices)}; got {value!r}")
@@ -175,7 +182,9 @@ def view_from_controls(
         ``basemap``, ``clusters``, ``heatmap``, ``uncertainty``, ``site_labels``,
         ``report_title``, ``extent`` (None to fit the data), ``step``, ``where_columns``
         (the file's own columns filtered on), ``where.COLUMN`` (the values kept in each)
-        and ``statuses`` (a store's review states kept).
+        or ``range.COLUMN`` (the ``(low, high)`` kept in a numeric one), ``admin1``,
+        ``bbox`` and ``area`` (the area drawn on the map), ``choropleth`` and ``statuses``
+        (a store's review states kept).
         Missing keys take the defaults of :class:`View`.
     span : (date, date)
         The data's first and last day: a window reaching an end does not restrict it.
@@ -202,13 +211,24 @@ def view_from_controls(
         text=str(controls.get("q", "") or ""),
         actor_role=str(controls.get("actor_role", "any")),
     )
+    chosen = [str(column) for column in controls.get("where_columns", ()) or ()]
     where = tuple(
-        (str(column), tuple(str(v) for v in controls.get(WHERE_KEY + str(column), ()) or ()))
-        for column in controls.get("where_columns", ()) or ()
+        (column, tuple(str(v) for v in controls.get(WHERE_KEY + column, ()) or ()))
+        for column in chosen
+        if RANGE_KEY + column not in controls
     )
-    statuses = tuple(str(s) for s in controls.get("statuses", ()) or ())
+    ranges = tuple(
+        (column, *_range_ends(controls[RANGE_KEY + column]))
+        for column in chosen
+        if RANGE_KEY + column in controls
+    )
     flt = flt.with_changes(
-        where=tuple((c, values) for c, values in where if values), statuses=statuses
+        where=tuple((c, values) for c, values in where if values),
+        ranges=ranges,
+        admin1=tuple(controls.get("admin1", ()) or ()),
+        bbox=controls.get("bbox"),
+        area=tuple(controls.get("area", ()) or ()),
+        statuses=tuple(str(s) for s in controls.get("statuses", ()) or ()),
     )
     return View(
         flt=flt,
@@ -222,7 +242,14 @@ def view_from_controls(
         site_layer=str(controls.get("site_labels", base.site_layer)),
         extent=controls.get("extent"),
         step=str(controls.get("step", base.step)),
+        choropleth=str(controls.get("choropleth", base.choropleth) or ""),
     )
+
+
+def _range_ends(value: Any) -> tuple[float | None, float | None]:
+    """Read a range widget's ``(low, high)``; an end it does not hold is open."""
+    low, high = (tuple(value) + (None, None))[:2] if value is not None else (None, None)
+    return (None if low is None else float(low)), (None if high is None else float(high))
 
 
 def controls_of_view(view: View, span: tuple[date, date]) -> dict[str, Any]:
@@ -263,8 +290,14 @@ def controls_of_view(view: View, span: tuple[date, date]) -> dict[str, Any]:
         "report_title": view.title,
         "extent": view.extent,
         "step": view.step,
-        "where_columns": [column for column, _ in flt.where],
+        "where_columns": [column for column, _ in flt.where]
+        + [column for column, _, _ in flt.ranges],
         **{WHERE_KEY + column: list(values) for column, values in flt.where},
+        **{RANGE_KEY + column: (low, high) for column, low, high in flt.ranges},
+        "admin1": list(flt.admin1),
+        "bbox": flt.bbox,
+        "area": flt.area,
+        "choropleth": view.choropleth,
     }
 
 

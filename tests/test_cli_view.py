@@ -21,7 +21,7 @@ def test_flags_make_one_view_over_the_base() -> None:
     ns = parse(
         "--site", "camp_taji", "--start", "2020-03-01", "--title", "Taji", "--color-by", "actor",
         "--basemap", "OpenStreetMap", "--layers", "heatmap", "--site-labels", "shown",
-        "--bbox", "43.5,32.8,45,34", "--width", "1600",
+        "--extent", "43.5,32.8,45,34", "--width", "1600",
     )  # fmt: skip
     base = View(flt=IncidentFilter(end=date(2020, 3, 31)), site_layer="all")
     view, page = cli.export_view_from_arguments(ns, base, PageOptions())

@@ -28,8 +28,8 @@ def assert_reconciles(result: ImportResult) -> None:
     assert result.records_read == len(result.incidents) + len(result.rejected)
     columns = list(result.incidents.columns)
     assert columns[: len(COLUMNS)] == list(COLUMNS) and columns[-1] == "geometry"
-    for own in columns[len(COLUMNS) : -1]:  # the file's own categories, kept by name
-        assert str(result.incidents[own].dtype) == "category", own
+    for own in columns[len(COLUMNS) : -1]:  # the file's own categories and numbers, by name
+        assert str(result.incidents[own].dtype) in ("category", "Float64"), own
 
 
 def sample() -> gpd.GeoDataFrame:

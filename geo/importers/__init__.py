@@ -30,7 +30,7 @@ from geo.importers.table import RawTable
 from geo.importers.tabular import read_text_table
 from geo.limits import ImportLimits, ReadBudget
 from geo.load import release_unused_memory
-from geo.schema import UnreadableFileError
+from geo.schema import MissingComponentError, UnreadableFileError
 from geo.sites import DEFAULT_SITES_PATH, SiteIndex, SiteMatch, read_sites
 
 __all__ = [
@@ -164,6 +164,7 @@ def import_file(
         raw = _read_raw(read_source_bytes(source, max_bytes), hint, budget)
         gazetteer = sites if sites is not None else _BundledSites()
         incidents, rejected, notes = check_records(raw, gazetteer)
+        notes = [*notes, *_resolve_provinces(incidents)]
     except UnreadableFileError as exc:  # the same class (limits included), named after the file
         failure = type(exc)(f"cannot read {label}: {exc}.")
     except (RecursionError, MemoryError):
@@ -180,6 +181,19 @@ def import_file(
         warnings=tuple(notes),
         record_label=raw.label,
     )
+
+
+def _resolve_provinces(incidents: gpd.GeoDataFrame) -> list[str]:
+    """Fill missing provinces from the admin-1 polygons; a note says how many."""
+    from geo.provinces import fill_provinces
+
+    try:
+        filled = fill_provinces(incidents)
+    except MissingComponentError:  # no basemap installed: provinces stay as the file has them
+        return []
+    if not filled:
+        return []
+    return [f"province (admin1) of {filled:,} incidents taken from Natural Earth's admin-1 map"]
 
 
 def _read_raw(data: bytes, hint: str | os.PathLike[str] | None, budget: ReadBudget) -> RawTable:

@@ -72,11 +72,9 @@ def own_categorical_columns(fields: pd.DataFrame) -> pd.DataFrame:
         Same index; one categorical column per kept column, empty cells as missing.
     """
     kept: dict[str, pd.Series] = {}
-    for name in fields.columns:
-        label = str(name).strip()
-        if not label or column_key(label) in _CONTRACT_KEYS or label in kept:
+    for label, text in _own_fields(fields):
+        if label in kept or _numeric(text) is not None:
             continue
-        text = fields[name].astype("string").str.strip().replace("", pd.NA)
         distinct = text.dropna().unique()
         # A category repeats: a column whose every value is distinct is an identifier.
         if 0 < len(distinct) <= MAX_CATEGORIES and len(distinct) < int(text.notna().sum()):
@@ -85,3 +83,45 @@ def own_categorical_columns(fields: pd.DataFrame) -> pd.DataFrame:
             values = pd.Categorical(text.astype(object).where(text.notna(), None), categories)
             kept[label] = pd.Series(values, index=fields.index)
     return pd.DataFrame(kept, index=fields.index)
+
+
+def own_numeric_columns(fields: pd.DataFrame) -> pd.DataFrame:
+    """Pick the file's own numeric columns from its raw fields (filtered by range).
+
+    Parameters
+    ----------
+    fields : DataFrame
+        The records' original fields as text.
+
+    Returns
+    -------
+    DataFrame
+        Same index; one ``Float64`` column per column of the file's own whose every
+        non-empty value is a number, empty cells as missing. Such a column is not a
+        category (see :func:`own_categorical_columns`).
+    """
+    kept: dict[str, pd.Series] = {}
+    for label, text in _own_fields(fields):
+        if label not in kept and (values := _numeric(text)) is not None:
+            kept[label] = values
+    return pd.DataFrame(kept, index=fields.index)
+
+
+def _own_fields(fields: pd.DataFrame) -> list[tuple[str, pd.Series]]:
+    """List the columns no contract field reads, by stripped name, empty cells as missing."""
+    found = []
+    for name in fields.columns:
+        label = str(name).strip()
+        if label and column_key(label) not in _CONTRACT_KEYS:
+            found.append((label, fields[name].astype("string").str.strip().replace("", pd.NA)))
+    return found
+
+
+def _numeric(text: pd.Series) -> pd.Series | None:
+    """Read the column as Float64 when every value is a finite number; otherwise None."""
+    present = text.notna()
+    if not present.any():
+        return None
+    values = pd.to_numeric(text, errors="coerce").astype("Float64")
+    finite = values.notna() & ~values.isin([float("inf"), float("-inf")])
+    return values if bool((finite == present).all()) else None

@@ -12,7 +12,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from geo.importers.categories import own_categorical_columns
+from geo.importers.categories import own_categorical_columns, own_numeric_columns
 from geo.importers.dates import decide_day_first, parse_dates, show
 from geo.importers.geocode import Gazetteer, geocode_places
 from geo.importers.table import RawTable
@@ -149,7 +149,10 @@ def check_records(
     incidents = coerce_incidents(good.drop(columns=["latitude", "longitude"]), geometry=points)
     del good
     # The file's own categories (attack_type, ...) ride along under their own names.
-    own = own_categorical_columns(raw.fields if accepted.all() else raw.fields[accepted.to_numpy()])
+    kept_fields = raw.fields if accepted.all() else raw.fields[accepted.to_numpy()]
+    own = pd.concat(
+        [own_categorical_columns(kept_fields), own_numeric_columns(kept_fields)], axis=1
+    )
     for column in own.columns:  # before the geometry, which stays last (as a prepared copy has it)
         incidents.insert(
             incidents.columns.get_loc(incidents.geometry.name), column, own[column].array

@@ -43,6 +43,7 @@ def build_map(
     sites: gpd.GeoDataFrame | None = None,
     options: MapOptions = MapOptions(),
     bounds: Sequence[Sequence[float]] | None = None,
+    under: Sequence[folium.FeatureGroup] = (),
 ) -> folium.Map:
     """Build the complete incident map as one folium map.
 
@@ -56,6 +57,8 @@ def build_map(
         Colouring, layers and caption.
     bounds : [[south, west], [north, east]], optional
         The view on opening; by default the incidents', else the sites', else Iraq and Syria.
+    under : sequence of folium.FeatureGroup
+        Layers drawn under the incidents (the provinces shaded).
 
     Returns
     -------
@@ -70,7 +73,7 @@ def build_map(
     if bounds is None:
         bounds = incident_bounds(incidents, sites)
     m = build_base_map(options=options, bounds=bounds)
-    for group in build_incident_layers(incidents, options=options, sites=sites):
+    for group in [*under, *build_incident_layers(incidents, options=options, sites=sites)]:
         group.add_to(m)
     build_layer_control().add_to(m)
     return assets.localize_map(m)
@@ -121,12 +124,19 @@ def build_view_map(selection: Selection) -> folium.Map:
     MissingComponentError
         When the web assets or the offline basemap are not installed.
     """
-    extent = selection.view.extent
+    extent, measure = selection.view.extent, selection.view.choropleth
+    under = []
+    if measure:
+        from geo.mapview.areas import build_choropleth_layer
+        from geo.provinces import count_by_province
+
+        under.append(build_choropleth_layer(count_by_province(selection.incidents, measure)))
     return build_map(
         selection.incidents,
         sites=selection.sites,
         options=map_options_for(selection),
         bounds=to_leaflet(extent) if extent is not None else None,
+        under=under,
     )
 
 

@@ -47,6 +47,8 @@ class ReportOptions:
         ``(lon_min, lat_min, lon_max, lat_max)`` to show; by default the incidents' extent.
     actor_ranking : tuple of str
         Actors ranked over the whole dataset, so actor colours match the interactive map.
+    choropleth : {"", "incidents", "fatalities"}
+        Provinces shaded by the incidents shown or their fatalities; "" for none.
     """
 
     title: str = "Incidents"
@@ -56,6 +58,7 @@ class ReportOptions:
     color_by: str = "event_type"
     bounds: tuple[float, float, float, float] | None = None
     actor_ranking: tuple[str, ...] = field(default=())
+    choropleth: str = ""
 
     def __post_init__(self) -> None:
         _check_page(self.width, self.height, self.scale)
@@ -87,6 +90,7 @@ class ReportOptions:
             color_by=view.color_by,
             bounds=view.extent,
             actor_ranking=view.actor_ranking,
+            choropleth=view.choropleth,
         )
 
     @property

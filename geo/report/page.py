@@ -21,6 +21,7 @@ from geo.symbology import (
 
 if TYPE_CHECKING:
     from geo.view import Selection
+from geo.report.choropleth import ProvinceCounts, draw_choropleth, draw_choropleth_legend
 from geo.report.labels import INK, MUTED, LabelPlacer, _text
 from geo.report.layers import (
     MAX_LABELLED_INCIDENTS,
@@ -350,6 +351,8 @@ def _compose(
         incidents,
         (wi, hi),
     )
+    if drawn.shaded is not None:
+        below = draw_choropleth_legend(fig, panel_left, below, drawn.shaded, (wi, hi))
     locator_h = min(1.7, (panel - 0.3) / 1.35)
     list_bottom = map_bottom
     # The locator yields to the incident list when, beside it, not even three would fit.
@@ -428,6 +431,7 @@ class _DrawnMap(NamedTuple):
     colors: list[str]
     counts: dict[str, int]
     legend: list[tuple[str, str]]
+    shaded: ProvinceCounts | None = None  # the provinces shaded, when a choropleth is drawn
 
 
 def _draw_map(
@@ -457,6 +461,7 @@ def _draw_map(
     ax.set_aspect("equal", adjustable="datalim")
     ax.set_autoscale_on(False)
     countries = _draw_basemap(ax, extent)
+    shaded = draw_choropleth(ax, incidents, options.choropleth)
     ax.set_xlim(extent[0], extent[2])
     ax.set_ylim(extent[1], extent[3])
 
@@ -508,7 +513,7 @@ def _draw_map(
             bbox={"boxstyle": "round,pad=0.6", "facecolor": "white", "edgecolor": "#9a9a9a"},
         )
 
-    return _DrawnMap(ax, extent, x, y_m, colors, counts, list(color_map.items()))
+    return _DrawnMap(ax, extent, x, y_m, colors, counts, list(color_map.items()), shaded)
 
 
 def render_report_png(

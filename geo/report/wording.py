@@ -79,6 +79,26 @@ def describe_filters(flt: IncidentFilter, site_names: dict[str, str] | None = No
         parts.append("Reviewed only")
     elif flt.statuses and set(flt.statuses) != set(DEFAULT_REVIEW_STATES):
         parts.append("Review state: " + ", ".join(flt.statuses))
+    parts += _describe_columns_and_areas(flt)
+    return parts
+
+
+def _describe_columns_and_areas(flt: IncidentFilter) -> list[str]:
+    """Phrase the own-column values and ranges, provinces and the drawn area."""
+    parts = [f"{column}: " + ", ".join(values) for column, values in flt.where]
+    for column, low, high in flt.ranges:
+        if low is not None and high is not None:
+            parts.append(f"{column} {low:g}–{high:g}")
+        else:
+            parts.append(f"{column} ≥ {low:g}" if low is not None else f"{column} ≤ {high:g}")
+    if flt.admin1:
+        label = "Province" if len(flt.admin1) == 1 else "Provinces"
+        parts.append(f"{label}: " + ", ".join(flt.admin1))
+    if flt.bbox is not None:
+        west, south, east, north = flt.bbox
+        parts.append(f"Box {west:g},{south:g} to {east:g},{north:g}")
+    if flt.area:
+        parts.append(f"Drawn area ({len(flt.area)} corners)")
     return parts
 
 

@@ -124,11 +124,17 @@ def filter_clause(
     for column, values in getattr(flt, "where", ()):
         if values:
             conds.append(_column_value(column, dialect).in_(values))
+    for column, low, high in flt.ranges:
+        conds.append(_in_range(_column_number(column, dialect), low, high))
+    if flt.admin1:
+        conds.append(t.c.admin1.in_(flt.admin1))
     box = bbox if bbox is not None else getattr(flt, "bbox", None)
     if box is not None:
         conds.append(_bbox(check_bbox(box), dialect))
     if statuses is None and flt.statuses:
         statuses = flt.statuses
+    if flt.area:
+        conds.append(_in_area(flt.area, dialect))
     if statuses is not None:
         unknown = sorted(set(statuses) - set(STATUSES))
         if unknown:
@@ -165,6 +171,78 @@ def _column_value(column: str, dialect: str) -> sa.ColumnElement[str]:
     if dialect == "postgresql":
         return sa.cast(t.c.extra, JSONB)[column].astext
     return sa.func.json_extract(t.c.extra, sa.literal("$." + json.dumps(column)))
+
+
+# A number written as text, as a file's own numeric column holds it in ``extra``.
+NUMBER_PATTERN: Final = r"^\s*[-+]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][-+]?[0-9]+)?\s*$"
+
+
+def _column_number(column: str, dialect: str) -> sa.ColumnElement[float]:
+    """Read a numeric contract column, or a number kept as text in ``extra``, as a float.
+
+    Text that is not a number reads as NULL (outside every range), as in memory.
+    """
+    if column in t.c and column not in ("id", "extra", "geom"):
+        return sa.cast(t.c[column], sa.Float)
+    text = _column_value(column, dialect)
+    number: sa.ColumnElement[bool]
+    if dialect == "postgresql":
+        number = text.op("~")(NUMBER_PATTERN)
+    else:  # no regular expressions in SQLite: digits, sign, point and exponent only
+        number = sa.and_(sa.func.trim(text) != "", sa.not_(text.op("GLOB")("*[^0-9.eE+ -]*")))
+    return sa.case((number, sa.cast(text, sa.Float)), else_=sa.null())
+
+
+def _in_range(
+    value: sa.ColumnElement[float], low: float | None, high: float | None
+) -> sa.ColumnElement[bool]:
+    """Keep a value within ``[low, high]``; NULL (no value) is outside, as NaN is in memory."""
+    conds: list[sa.ColumnElement[bool]] = [value.is_not(None)]
+    if low is not None:
+        conds.append(value >= low)
+    if high is not None:
+        conds.append(value <= high)
+    return sa.and_(*conds)
+
+
+def _in_area(ring: Sequence[tuple[float, float]], dialect: str) -> sa.ColumnElement[bool]:
+    """Points inside a polygon or on its edge.
+
+    PostGIS tests ``ST_Covers`` (its GiST index finds the candidates). SQLite has no
+    geometry: the polygon's box narrows the rows, then an even-odd ray cast, one term per
+    edge, decides; both agree with :func:`geo.areas.area_mask` away from the edges.
+    """
+    from geo.areas import ring_bounds
+
+    west, south, east, north = ring_bounds(tuple(ring))
+    box = sa.and_(t.c.longitude.between(west, east), t.c.latitude.between(south, north))
+    if dialect == "postgresql":
+        closed = [*ring, ring[0]]
+        wkt = "POLYGON((" + ",".join(f"{lon!r} {lat!r}" for lon, lat in closed) + "))"
+        geom: sa.ColumnElement[Any] = sa.literal_column(f"incidents.{GEOMETRY_COLUMN}")
+        polygon = sa.func.ST_GeomFromText(sa.literal(wkt), SRID)
+        return sa.and_(box, sa.func.ST_Covers(polygon, geom))
+    lon, lat = t.c.longitude, t.c.latitude
+    crossings: list[sa.ColumnElement[int]] = []
+    for (x1, y1), (x2, y2) in zip(ring, [*ring[1:], ring[0]], strict=True):
+        if y1 == y2:  # a horizontal edge never crosses the ray
+            continue
+        slope = (x2 - x1) / (y2 - y1)
+        crosses = sa.and_(
+            lat >= min(y1, y2), lat < max(y1, y2), lon < x1 + (lat - y1) * slope
+        )
+        crossings.append(sa.case((crosses, 1), else_=0))
+    return sa.and_(box, _balanced_sum(crossings) % 2 == 1)
+
+
+def _balanced_sum(terms: list[sa.ColumnElement[int]]) -> sa.ColumnElement[int]:
+    """Add terms as a balanced tree: a chain of 500 would pass SQLite's expression depth."""
+    if not terms:
+        return sa.literal(0)
+    while len(terms) > 1:
+        pairs = [a + b for a, b in zip(terms[::2], terms[1::2], strict=False)]
+        terms = pairs + ([terms[-1]] if len(terms) % 2 else [])
+    return terms[0]
 
 
 def _role_condition(

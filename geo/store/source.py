@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from datetime import date
+from functools import cached_property
 from typing import Any, Final
 
 import geopandas as gpd
@@ -28,6 +29,7 @@ from geo.mapview import (
     sum_heat_points,
 )
 from geo.palette import color_codes, rank_actors
+from geo.provinces import ProvinceCounts
 from geo.report import describe_filters, describe_period
 from geo.source import (
     TABLE_ROWS,
@@ -89,6 +91,29 @@ class StoreSource:
     def select(self, flt: IncidentFilter) -> gpd.GeoDataFrame:
         """Every incident that passes a filter, read from the store."""
         return self.store.query(flt)
+
+    @cached_property
+    def own_values(self) -> dict[str, list[str]]:
+        """The categorical keys of ``extra`` and their values, read once (filters only)."""
+        from geo.store.columns import store_own_columns
+
+        return store_own_columns(self.store)
+
+    # A store's own columns filter but do not colour: its clusters count by contract fields.
+    own_spans: dict[str, tuple[float, float]] = {}
+    colour_columns: tuple[str, ...] = ()
+
+    def province_names(self) -> tuple[str, ...]:
+        """Return the provinces (``admin1``) the stored incidents name, sorted."""
+        from geo.store.provinces import store_province_names
+
+        return store_province_names(self.store)
+
+    def province_counts(self, flt: IncidentFilter, measure: str) -> ProvinceCounts:
+        """Count the incidents a filter keeps (or their fatalities) per province, in SQL."""
+        from geo.store.provinces import store_province_counts
+
+        return store_province_counts(self.store, flt, measure)
 
     def first_day(self, flt: IncidentFilter) -> date | None:
         """Return the first day of the first incident a filter keeps, whatever its time window."""

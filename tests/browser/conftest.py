@@ -152,6 +152,29 @@ class App:
             pass
         self.wait_idle()
 
+    def upload(self, path: Path, records: int) -> None:
+        """Upload a file in the sidebar and wait until its import and rerun are done."""
+        self.page.locator(".st-key-upload input[type='file']").set_input_files(str(path))
+        self.page.get_by_text(f"checked {records} records").wait_for(timeout=60_000)
+        self.wait_idle()
+
+    def pick_option(self, key: str, name: str) -> None:
+        """Open a select box or multiselect and click one of its options.
+
+        A list opened while a rerun redraws the box shows the old choices: it is opened
+        again until the option is there.
+        """
+        option = self.page.get_by_role("option", name=name)
+        for _ in range(10):
+            self.wait_idle()
+            self.page.locator(f".st-key-{key}").click()
+            try:
+                option.wait_for(timeout=3_000)
+                break
+            except PlaywrightTimeoutError:
+                self.page.keyboard.press("Escape")
+        option.click()
+
     def map_frame(self):
         handle = self.page.wait_for_selector(MAP_FRAME, timeout=60_000)
         frame = handle.content_frame()

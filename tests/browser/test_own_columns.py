@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
-from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 pytestmark = pytest.mark.browser
 
@@ -24,27 +23,15 @@ def test_own_column_colours_markers_and_legend(app, tmp_path):
     upload = tmp_path / "attacks.csv"
     rows.to_csv(upload, index=False)
     page = app.open().page
-    page.locator(".st-key-upload input[type='file']").set_input_files(str(upload))
-    page.get_by_text(f"checked {n} records").wait_for(timeout=60_000)
-    app.wait_idle()
+    app.upload(upload, n)
     assert app.metric("Incidents shown") == n
     for label in ("Fatalities", "Injuries"):
         box = page.locator("[data-testid='stMetric']", has_text=label).first
         assert box.locator("[data-testid='stMetricValue']").inner_text() == "not recorded"
 
-    # The file's own columns are offered once the page has rerun on the upload; a list
-    # opened while that rerun redraws the box shows the old choices, so open it again.
+    # The file's own columns are offered once the page has rerun on the upload.
     page.locator(".st-key-where_columns").wait_for(timeout=30_000)
-    option = page.get_by_role("option", name="attack_type")
-    for _ in range(10):
-        app.wait_idle()
-        page.locator(".st-key-color").click()
-        try:
-            option.wait_for(timeout=3_000)
-            break
-        except PlaywrightTimeoutError:
-            page.keyboard.press("Escape")
-    option.click()
+    app.pick_option("color", "attack_type")
     app.wait_idle()
     assert app.wait_for_markers(n) == n
     frame = app.map_frame()
