@@ -102,7 +102,10 @@ def map_options_for(selection: Selection) -> MapOptions:
         show_sites=view.show_sites,
         title=view.title,
         caption=selection.caption,
-        sources=summarize_sources(selection.incidents),
+        # Above the marker limit the page carries aggregates, not incidents to cite.
+        sources=summarize_sources(selection.incidents)
+        if len(selection.incidents) <= MARKER_LIMIT
+        else "",
         actors=view.actor_ranking,
     )
 
