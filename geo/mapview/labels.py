@@ -23,7 +23,7 @@ class _LabelDeclutter(MacroElement):
         """
         {% macro script(this, kwargs) %}
         (function () {
-            var map = {{ this._parent.get_name() }}, pending = false;
+            var map = {{ this._parent.get_name() }};
             function hit(a, b) {
                 return a[0] < b[2] && b[0] < a[2] && a[1] < b[3] && b[1] < a[3];
             }
@@ -40,7 +40,6 @@ class _LabelDeclutter(MacroElement):
                 tip.update();
             }
             function declutter() {
-                pending = false;
                 var origin = map.getContainer().getBoundingClientRect();
                 /* Where a marker or an icon rests, from the map: cluster icons glide there
                    in a CSS transition, so their boxes on screen may still be moving. */
@@ -87,18 +86,7 @@ class _LabelDeclutter(MacroElement):
                 });
                 map.geoDeclutterPasses = (map.geoDeclutterPasses || 0) + 1;
             }
-            function schedule() {
-                if (!pending) { pending = true; requestAnimationFrame(declutter); }
-            }
-            map.on("zoomend moveend resize layeradd layerremove", schedule);
-            map.on("layeradd", function (e) {
-                /* clusters split and merge in an animation after the zoom itself */
-                if (L.MarkerClusterGroup && e.layer instanceof L.MarkerClusterGroup
-                        && !e.layer.geoDecluttered) {
-                    e.layer.geoDecluttered = true;
-                    e.layer.on("animationend spiderfied unspiderfied", schedule);
-                }
-            });
+            map.geoAfterViewChange(declutter);
             map.geoDeclutter = declutter;
         })();
         {% endmacro %}
