@@ -17,7 +17,6 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from geo.actors import ActorTable
-from geo.bundled import is_bundled
 from geo.export import EXPORT_FORMATS, export_bytes, export_filename
 from geo.figures import VERBS
 from geo.filters import DEFAULT_REVIEW_STATES, REVIEW_STATES, IncidentFilter
@@ -39,7 +38,7 @@ from geo.urlstate import view_from_query, view_to_query
 from geo.view import BASEMAPS, WHERE_KEY, View, roles_beyond_controls, view_from_controls
 from geo.webtext import markdown_text
 from ui.areas import DRAWING_OBJECTS, area_controls, on_drawing, range_slider
-from ui.bundled import show_bundled_line, show_bundled_sources
+from ui.bundled import bundled_incidents, show_bundled_line, show_bundled_sources
 from ui.compare import compare_controls, compare_query, show_comparison
 from ui.controls import (
     apply_view,
@@ -285,12 +284,7 @@ if {k: v if isinstance(v, list) else [v] for k, v in query.items()} != query_dic
 
 # ---------------------------------------------------------------- outputs
 st.title("Incident map")
-bundled = (
-    source.data.index.gdf
-    if isinstance(source, FileSource)
-    and is_bundled(path, uploaded=uploaded is not None, db_url=db_url)
-    else None
-)
+bundled = bundled_incidents(source, path, uploaded=uploaded is not None, db_url=db_url)
 if bundled is not None:
     show_bundled_line(bundled)
 if problems:

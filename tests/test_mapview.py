@@ -229,6 +229,23 @@ def test_legend_lists_exactly_the_types_present() -> None:
     assert with_sites["sites"] and "Site (named place)" in with_sites["legend_html"]
 
 
+def test_camera_caption_names_the_file_says_the_count_once_and_cites_the_sources() -> None:
+    from geo.report.wording import describe_caption
+    from geo.view import Selection, View
+
+    gdf = sample()
+    view = View(title="Taji, March 2020")
+    selection = Selection(view, gdf, len(gdf), "test.csv", None, None)
+    info = payload(render(mapview.build_view_map(selection)), "map-info")
+    caption = describe_caption(view.flt, gdf, len(gdf))
+    assert info["title"] == "Taji, March 2020" and info["filename"] == "taji-march-2020.png"
+    assert info["caption"] == caption and caption.endswith("4 of 4 incidents shown")
+    assert info["count"] == ""  # the caption already ends with it
+    cited = set(gdf["source"].str.split(";").explode().str.strip()) - {""}
+    assert info["sources"].startswith("Sources: ") and cited
+    assert all(source in info["sources"] for source in cited)
+
+
 def test_legend_by_actor_uses_the_given_ranking() -> None:
     gdf = sample()
     options = mapview.MapOptions(color_by="actor", actors=("Actor B", "Actor A"))

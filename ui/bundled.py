@@ -2,11 +2,23 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import geopandas as gpd
 import streamlit as st
 
-from geo.bundled import SOURCES_ANCHOR, article_sources, describe_bundled
+from geo.bundled import SOURCES_ANCHOR, article_sources, describe_bundled, is_bundled
+from geo.source import FileSource, IncidentSource
 from geo.webtext import markdown_text
+
+
+def bundled_incidents(
+    source: IncidentSource, path: Path, *, uploaded: bool, db_url: str | None
+) -> gpd.GeoDataFrame | None:
+    """The incidents of the bundled file when the page shows it, else None."""
+    if isinstance(source, FileSource) and is_bundled(path, uploaded=uploaded, db_url=db_url):
+        return source.data.index.gdf
+    return None
 
 
 def show_bundled_line(incidents: gpd.GeoDataFrame) -> None:

@@ -20,6 +20,7 @@ from geo.mapview.controls import (
     _OfflineTilesNote,
     _OpenBaseLayer,
     _PluginAssets,
+    _ViewChanges,
 )
 from geo.mapview.keyboard import _KeyboardMarkers
 from geo.mapview.labels import _LabelDeclutter
@@ -212,6 +213,7 @@ def build_base_map(
     Fullscreen(position="topleft", title="Full screen", title_cancel="Exit full screen").add_to(m)
     _PluginAssets().add_to(m)
     _MapStyle().add_to(m)
+    _ViewChanges().add_to(m)
     _LabelDeclutter().add_to(m)
     _KeyboardMarkers().add_to(m)
     _Camera().add_to(m)

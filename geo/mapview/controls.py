@@ -215,6 +215,46 @@ class _OfflineTilesNote(MacroElement):
         ]
 
 
+class _ViewChanges(MacroElement):
+    """``map.geoAfterViewChange(job)``: run a job once per frame after the view or layers change.
+
+    Pans, zooms, resizes and layers added or removed (streamlit-folium swaps the incident
+    layers on every rerun), and the cluster animations that follow a zoom. Jobs that measure
+    the page (label collisions, keyboard stand-ins) then run once per frame, not per event.
+    """
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        (function () {
+            var map = {{ this._parent.get_name() }}, jobs = [], pending = false;
+            function run() {
+                pending = false;
+                jobs.forEach(function (job) { job(); });
+            }
+            function schedule() {
+                if (!pending) { pending = true; requestAnimationFrame(run); }
+            }
+            map.on("zoomend moveend resize layeradd layerremove", schedule);
+            map.on("layeradd", function (e) {
+                /* clusters split and merge in an animation after the zoom itself */
+                if (L.MarkerClusterGroup && e.layer instanceof L.MarkerClusterGroup
+                        && !e.layer.geoWatched) {
+                    e.layer.geoWatched = true;
+                    e.layer.on("animationend spiderfied unspiderfied", schedule);
+                }
+            });
+            map.geoAfterViewChange = function (job) { jobs.push(job); schedule(); };
+        })();
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._name = "ViewChanges"
+
+
 class _PluginAssets(JSCSSMixin, MacroElement):
     """Loads the clustering and heat-map plugins with the base map.
 

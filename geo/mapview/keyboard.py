@@ -23,7 +23,7 @@ class _KeyboardMarkers(MacroElement):
         """
         {% macro script(this, kwargs) %}
         (function () {
-            var map = {{ this._parent.get_name() }}, pending = false;
+            var map = {{ this._parent.get_name() }};
             var pane = map.createPane("geoFocus");
             pane.style.zIndex = 640;  /* above the markers, below tooltips and popups */
             pane.style.pointerEvents = "none";
@@ -38,7 +38,6 @@ class _KeyboardMarkers(MacroElement):
                 if (close) { close.setAttribute("aria-label", "Close the incident's details"); }
             }
             function rebuild() {
-                pending = false;
                 var focused = document.activeElement, refocus = null;
                 var again = focused && focused.geoMarker;
                 pane.textContent = "";
@@ -77,17 +76,7 @@ class _KeyboardMarkers(MacroElement):
                 });
                 if (refocus) { refocus.focus({preventScroll: true}); }
             }
-            function schedule() {
-                if (!pending) { pending = true; requestAnimationFrame(rebuild); }
-            }
-            map.on("zoomend moveend resize layeradd layerremove", schedule);
-            map.on("layeradd", function (e) {
-                if (L.MarkerClusterGroup && e.layer instanceof L.MarkerClusterGroup
-                        && !e.layer.geoKeyboard) {
-                    e.layer.geoKeyboard = true;
-                    e.layer.on("animationend", schedule);
-                }
-            });
+            map.geoAfterViewChange(rebuild);
         })();
         {% endmacro %}
         {% macro header(this, kwargs) %}

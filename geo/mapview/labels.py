@@ -23,7 +23,7 @@ class _LabelDeclutter(MacroElement):
         """
         {% macro script(this, kwargs) %}
         (function () {
-            var map = {{ this._parent.get_name() }}, pending = false;
+            var map = {{ this._parent.get_name() }};
             function hit(a, b) {
                 return a[0] < b[2] && b[0] < a[2] && a[1] < b[3] && b[1] < a[3];
             }
@@ -40,7 +40,6 @@ class _LabelDeclutter(MacroElement):
                 tip.update();
             }
             function declutter() {
-                pending = false;
                 var origin = map.getContainer().getBoundingClientRect();
                 /* Where a marker or an icon rests, from the map: cluster icons glide there
                    in a CSS transition, so their boxes on screen may still be moving. */
@@ -49,25 +48,29 @@ class _LabelDeclutter(MacroElement):
                     return [origin.left + p.x - halfW, origin.top + p.y - halfH,
                             origin.left + p.x + halfW, origin.top + p.y + halfH];
                 }
+                function iconBox(layer) {
+                    /* Leaflet shifts an icon by its anchor with negative margins; the
+                       border makes it wider than its iconSize */
+                    var el = layer._icon, p = map.latLngToContainerPoint(layer.getLatLng());
+                    var x = origin.left + p.x + (parseFloat(el.style.marginLeft) || 0);
+                    var y = origin.top + p.y + (parseFloat(el.style.marginTop) || 0);
+                    return [x, y, x + el.offsetWidth, y + el.offsetHeight];
+                }
                 var obstacles = [], sites = [];
                 map.eachLayer(function (layer) {
                     var tip = layer.getTooltip && layer.getTooltip();
                     if (layer.options && layer.options.row && layer.getRadius) {
                         var r = layer.getRadius() + 1;  /* the white rim */
                         obstacles.push(around(layer, r, r));
-                    } else if (layer._icon && !(tip && tip.options.permanent)) {
-                        /* cluster discs and counts (centred icons) */
-                        obstacles.push(around(layer, layer._icon.offsetWidth / 2,
-                                              layer._icon.offsetHeight / 2));
+                    } else if (layer._icon && layer.getChildCount) {
+                        obstacles.push(iconBox(layer));  /* cluster discs and counts */
                     }
                     if (tip && tip.options.permanent && tip._container && layer._icon) {
                         sites.push([tip._container, layer, tip]);
                     }
                 });
                 /* Other sites' squares are kept clear too. */
-                var icons = sites.map(function (s) {
-                    return around(s[1], s[1]._icon.offsetWidth / 2, s[1]._icon.offsetHeight / 2);
-                }), kept = [];
+                var icons = sites.map(function (s) { return iconBox(s[1]); }), kept = [];
                 sites.forEach(function (s, i) {
                     var tip = s[2], box = null;
                     function free(b) {
@@ -87,18 +90,7 @@ class _LabelDeclutter(MacroElement):
                 });
                 map.geoDeclutterPasses = (map.geoDeclutterPasses || 0) + 1;
             }
-            function schedule() {
-                if (!pending) { pending = true; requestAnimationFrame(declutter); }
-            }
-            map.on("zoomend moveend resize layeradd layerremove", schedule);
-            map.on("layeradd", function (e) {
-                /* clusters split and merge in an animation after the zoom itself */
-                if (L.MarkerClusterGroup && e.layer instanceof L.MarkerClusterGroup
-                        && !e.layer.geoDecluttered) {
-                    e.layer.geoDecluttered = true;
-                    e.layer.on("animationend spiderfied unspiderfied", schedule);
-                }
-            });
+            map.geoAfterViewChange(declutter);
             map.geoDeclutter = declutter;
         })();
         {% endmacro %}

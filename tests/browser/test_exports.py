@@ -24,13 +24,18 @@ def download(app, fmt: str) -> bytes:
     return event.value.path().read_bytes()
 
 
-def test_downloads_hold_the_incidents_shown(app):
+def open_busiest_month_titled(app) -> int:
+    """Open the busiest month with the report title "Busiest month"; return its count."""
     df = read_bundled()
     start, end = busiest_month(df)
-    expected = count_in_window(df, start.isoformat(), end.isoformat())
     app.open(f"start={start}&end={end}")
     app.page.get_by_text("Export the incidents shown").click()
     app.commit("report_title", "Busiest month")
+    return count_in_window(df, start.isoformat(), end.isoformat())
+
+
+def test_downloads_hold_the_incidents_shown(app):
+    expected = open_busiest_month_titled(app)
     app.commit("report_width", "1400")
     app.commit("report_height", "900")
 
