@@ -21,13 +21,8 @@ import argparse
 import json
 import os
 import statistics
-import subprocess
 import sys
 import time
-import urllib.error
-import urllib.request
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Final
@@ -44,8 +39,7 @@ from benchmarks.store_load import (  # noqa: E402
     LOCAL_HOSTS,
     PAGE_TIMEOUT_MS,
     READY_JS,
-    START_TIMEOUT_S,
-    _free_port,
+    serve_script,
 )
 
 DOCS: Final = REPO / "docs"
@@ -85,42 +79,6 @@ def first_renders(dashboard: Path, data: Path, cache: Path, renders: int) -> lis
     finally:
         os.environ.clear()
         os.environ.update(saved)
-
-
-@contextmanager
-def file_server(dashboard: Path, data: Path, cache: Path, log: Path) -> Iterator[str]:
-    """Serve ``dashboard`` over ``data`` on a free loopback port; yield its URL."""
-    port = _free_port()
-    command = [sys.executable, "-m", "streamlit", "run", str(dashboard), "--server.port",
-               str(port), "--server.address", "127.0.0.1", "--server.headless", "true",
-               "--browser.gatherUsageStats", "false"]  # fmt: skip
-    log.parent.mkdir(parents=True, exist_ok=True)
-    with log.open("w") as out:
-        process = subprocess.Popen(command, cwd=REPO, stdout=out, stderr=subprocess.STDOUT,
-                                   env=_environment(data, cache))  # fmt: skip
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + START_TIMEOUT_S
-        while True:
-            if process.poll() is not None:
-                raise RuntimeError(f"the dashboard exited early:\n{log.read_text()}")
-            try:
-                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
-                    if response.read().decode().strip() == "ok":
-                        break
-            except (urllib.error.URLError, ConnectionError, TimeoutError):
-                pass
-            if time.monotonic() > deadline:
-                raise RuntimeError(f"no answer in {START_TIMEOUT_S} s:\n{log.read_text()}")
-            time.sleep(0.2)  # polling interval, not a wait for readiness
-        yield url
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
 
 
 def sessions_per_second(url: str, sessions: int) -> dict[str, Any]:
@@ -178,8 +136,9 @@ def run(rows: int, sessions: int, renders: int, dashboard: Path) -> dict[str, An
     data = write_acled_csv(rows, DATA_DIR)
     cache = DATA_DIR / "prepared"
     renders_s = first_renders(dashboard, data, cache, renders)
-    with file_server(dashboard, data, cache, DATA_DIR / "logs" / "sessions.log") as url:
-        held = sessions_per_second(url, sessions)
+    env, log = _environment(data, cache), DATA_DIR / "logs" / "sessions.log"
+    with serve_script(dashboard, [], env, log) as server:
+        held = sessions_per_second(server.url, sessions)
     return {
         "measured": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
         "rows": rows,

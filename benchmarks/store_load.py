@@ -154,13 +154,22 @@ class Server:
 @contextmanager
 def dashboard_server(db_url: str, log_dir: Path, name: str) -> Iterator[Server]:
     """Start ``streamlit run dashboard.py -- --db URL`` on a free loopback port."""
-    port = _free_port()
-    log_dir.mkdir(parents=True, exist_ok=True)
-    log = log_dir / f"server-{name}.log"
-    command = [sys.executable, "-m", "streamlit", "run", "dashboard.py", "--server.port",
-               str(port), "--server.address", "127.0.0.1", "--server.headless", "true",
-               "--browser.gatherUsageStats", "false", "--", "--db", db_url]  # fmt: skip
     env = {k: v for k, v in os.environ.items() if not k.startswith(("INCIDENT_MAP_", "STREAMLIT_"))}
+    with serve_script(REPO / "dashboard.py", ["--", "--db", db_url], env,
+                      log_dir / f"server-{name}.log") as server:  # fmt: skip
+        yield server
+
+
+@contextmanager
+def serve_script(
+    script: Path, arguments: Sequence[str], env: dict[str, str], log: Path
+) -> Iterator[Server]:
+    """Start ``streamlit run SCRIPT`` on a free loopback port; yield it once healthy."""
+    port = _free_port()
+    log.parent.mkdir(parents=True, exist_ok=True)
+    command = [sys.executable, "-m", "streamlit", "run", str(script), "--server.port",
+               str(port), "--server.address", "127.0.0.1", "--server.headless", "true",
+               "--browser.gatherUsageStats", "false", *arguments]  # fmt: skip
     with log.open("w") as out:
         process = subprocess.Popen(command, cwd=REPO, stdout=out, stderr=subprocess.STDOUT, env=env)
     url = f"http://127.0.0.1:{port}"

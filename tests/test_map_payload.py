@@ -7,7 +7,6 @@ session's first render; the second session with the same view must reuse the fir
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import folium
 import pytest
@@ -16,11 +15,8 @@ from streamlit.testing.v1 import AppTest
 from streamlit_folium import _get_feature_group_string
 
 import geo.source
+from tests.test_dashboard_app import run_app
 from ui.mappayload import PrebuiltLayers, layers_script
-
-REPO = Path(__file__).resolve().parents[1]
-DASHBOARD = REPO / "dashboard.py"
-TIMEOUT_S = 120
 
 
 @pytest.fixture
@@ -42,16 +38,6 @@ def builds(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     st.cache_resource.clear()
 
 
-def session(query: dict[str, str] | None = None) -> AppTest:
-    """A new browser session's first run (each AppTest has a session of its own)."""
-    at = AppTest.from_file(str(DASHBOARD), default_timeout=TIMEOUT_S)
-    for key, value in (query or {}).items():
-        at.query_params[key] = value
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
-
-
 def layers_sent(at: AppTest) -> str:
     """The incident layers' script the map component received."""
     (component,) = at.get("component_instance")
@@ -61,11 +47,11 @@ def layers_sent(at: AppTest) -> str:
 
 
 def test_two_sessions_with_the_same_view_build_the_map_once(builds: list[str]) -> None:
-    first, second = session(), session()
+    first, second = run_app(), run_app()  # each AppTest is a session of its own
     assert len(builds) == 1
     assert layers_sent(first) == layers_sent(second)
     assert "L.marker" in layers_sent(second) or "L.circle" in layers_sent(second)
-    other = session({"type": "Battles"})
+    other = run_app({"type": "Battles"})
     assert len(builds) == 2  # another view is built for itself
     assert layers_sent(other) != layers_sent(first)
 
