@@ -49,6 +49,7 @@ from ui.controls import (
     on_step,
     query_dict,
 )
+from ui.mappayload import shared_layers
 from ui.sources import (
     TABLE_ROWS,
     data_source,
@@ -271,7 +272,8 @@ if ss["playing"]:
 view = view_from_controls(ss.to_dict(), span, source.ranking)
 known_sites = None if sites is None else tuple(sites["site_id"])
 try:  # with a store, filters, counts and aggregates run in the database
-    if uploaded is None and not db_url:  # the server's file: one page per view for all
+    shared = uploaded is None and not db_url  # the server's file: one page per view for all
+    if shared:
         page = shared_page(source.key, repr(view), source, view, span, known_sites)
     else:  # an upload is this session's alone; a store is asked afresh (others edit it)
         page = page_of(source, view, span, known_sites)
@@ -317,7 +319,9 @@ if page.count == 0:
 # The map stays even when empty, so an empty playback step keeps the user's view.
 try:
     base = add_area_drawing(build_view_base(view, source.extent))
-    layers = [*build_page_layers(view, page, source, sites), build_area_layer(view.flt)]
+    build_layers = partial(build_page_layers, view, page, source, sites)
+    layers = shared_layers(source.key, repr(view), build_layers) if shared else build_layers()
+    layers = [*layers, build_area_layer(view.flt)]
     if view.choropleth:
         layers.insert(1, build_choropleth_layer(source.province_counts(view.flt, view.choropleth)))
 except MissingComponentError as exc:

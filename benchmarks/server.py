@@ -83,6 +83,7 @@ def dashboard_server(
     address: str | None = "127.0.0.1",
     env: Mapping[str, str] | None = None,
     timeout_s: float = START_TIMEOUT_S,
+    script: Path | str = "dashboard.py",
 ) -> Iterator[Server]:
     """Run ``streamlit run dashboard.py`` until the block ends.
 
@@ -101,6 +102,8 @@ def dashboard_server(
         and ``STREAMLIT_*`` are removed.
     timeout_s : float
         How long the health check may take to say ``ok``.
+    script : Path or str, default "dashboard.py"
+        The Streamlit script to serve (a benchmark may serve a copy of the dashboard).
 
     Yields
     ------
@@ -113,7 +116,7 @@ def dashboard_server(
     """
     port = free_port()
     log.parent.mkdir(parents=True, exist_ok=True)
-    command = [sys.executable, "-m", "streamlit", "run", "dashboard.py", "--server.port",
+    command = [sys.executable, "-m", "streamlit", "run", str(script), "--server.port",
                str(port), "--server.headless", "true",
                "--browser.gatherUsageStats", "false"]  # fmt: skip
     if address is not None:

@@ -32,6 +32,10 @@ class SessionData(Generic[T]):
         How long a disconnected session keeps its data (a reconnect within it finds it).
     clock : callable, optional
         Seconds, monotonic (default :func:`time.monotonic`).
+    on_drop : callable, optional
+        ``on_drop(session_id)`` for each session whose data a sweep dropped: what else
+        the server keeps for an ended session (the web framework's own references to
+        it) is released there, before the freed memory is handed back.
     """
 
     def __init__(
@@ -39,10 +43,12 @@ class SessionData(Generic[T]):
         is_active: Callable[[str], bool],
         grace_s: float,
         clock: Callable[[], float] = time.monotonic,
+        on_drop: Callable[[str], None] | None = None,
     ) -> None:
         self._is_active = is_active
         self._grace_s = grace_s
         self._clock = clock
+        self._on_drop = on_drop
         self._items: dict[str, T] = {}
         self._gone_since: dict[str, float] = {}
         self._lock = threading.Lock()
@@ -81,7 +87,7 @@ class SessionData(Generic[T]):
             How many sessions' data was dropped.
         """
         now = self._clock()
-        dropped = 0
+        dropped = []
         with self._lock:
             for session_id in list(self._items):
                 if self._is_active(session_id):
@@ -91,10 +97,13 @@ class SessionData(Generic[T]):
                 if now - since >= self._grace_s:
                     del self._items[session_id]
                     del self._gone_since[session_id]
-                    dropped += 1
+                    dropped.append(session_id)
+        for session_id in dropped:
+            if self._on_drop is not None:
+                self._on_drop(session_id)
         if dropped:
             release_unused_memory()
-        return dropped
+        return len(dropped)
 
     def start_sweeping(self, interval_s: float = SWEEP_INTERVAL_S) -> None:
         """Sweep from a daemon thread every ``interval_s`` seconds (once per process)."""
@@ -117,7 +126,12 @@ _STORES: dict[str, SessionData[Any]] = {}
 _STORES_LOCK: Final = threading.Lock()
 
 
-def session_data(name: str, is_active: Callable[[str], bool], grace_s: float) -> SessionData[Any]:
+def session_data(
+    name: str,
+    is_active: Callable[[str], bool],
+    grace_s: float,
+    on_drop: Callable[[str], None] | None = None,
+) -> SessionData[Any]:
     """Return the process's store called ``name``, made on first use and sweeping from then on.
 
     It lives as long as the process (a cleared Streamlit cache does not touch it).
@@ -129,6 +143,8 @@ def session_data(name: str, is_active: Callable[[str], bool], grace_s: float) ->
         See :class:`SessionData`; used when the store is made.
     grace_s : float
         See :class:`SessionData`; used when the store is made.
+    on_drop : callable, optional
+        See :class:`SessionData`; used when the store is made.
 
     Returns
     -------
@@ -137,6 +153,6 @@ def session_data(name: str, is_active: Callable[[str], bool], grace_s: float) ->
     with _STORES_LOCK:
         store = _STORES.get(name)
         if store is None:
-            store = _STORES[name] = SessionData(is_active, grace_s)
+            store = _STORES[name] = SessionData(is_active, grace_s, on_drop=on_drop)
     store.start_sweeping()
     return store

@@ -1,9 +1,9 @@
-"""Peak memory of a GIS import: no per-value conversion, so it costs what a CSV costs.
+"""Peak memory of an import: at most three times the frames it keeps, whatever the format.
 
 Each import runs in a fresh interpreter that samples its own resident set from a thread
 while the import runs (a peak, not a timing). The same records are imported as CSV,
-GeoParquet and GeoPackage; the GIS formats may not cost much more than the CSV, and no
-import more than a small multiple of the frames it keeps.
+GeoParquet, GeoPackage and GeoJSON; the GIS formats may not cost much more than the CSV,
+and no import more than three times the frames it keeps.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ import pytest
 from tests.conftest import REPO
 
 ROWS = 60_000
+FORMATS = ("csv", "parquet", "gpkg", "geojson")
 
 PROBE = textwrap.dedent(
     """
@@ -78,14 +79,15 @@ def incidents_frame(rows: int) -> gpd.GeoDataFrame:
 
 
 def write_formats(folder: Path, rows: int) -> dict[str, Path]:
-    """The same records as CSV, GeoParquet and GeoPackage."""
+    """The same records as CSV, GeoParquet, GeoPackage and GeoJSON."""
     gdf = incidents_frame(rows)
-    paths = {fmt: folder / f"{folder.name}.{fmt}" for fmt in ("csv", "parquet", "gpkg")}
+    paths = {fmt: folder / f"{folder.name}.{fmt}" for fmt in FORMATS}
     flat = pd.DataFrame(gdf.drop(columns="geometry"))
     flat["latitude"], flat["longitude"] = gdf.geometry.y, gdf.geometry.x
     flat.to_csv(paths["csv"], index=False)
     gdf.to_parquet(paths["parquet"])
     gdf.to_file(paths["gpkg"], driver="GPKG")
+    gdf.to_file(paths["geojson"], driver="GeoJSON")
     return paths
 
 
@@ -107,16 +109,21 @@ def peak_of(path: Path, warm: Path) -> dict[str, int | str]:
 def peaks(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, int | str]]:
     big = write_formats(tmp_path_factory.mktemp("big"), ROWS)
     small = write_formats(tmp_path_factory.mktemp("small"), 50)
-    return {fmt: peak_of(path, small[fmt]) for fmt, path in big.items()}
+    # The median of three imports: which heap a freed block lands in varies a little by run.
+    return {
+        fmt: sorted((peak_of(path, small[fmt]) for _ in range(3)), key=lambda m: int(m["peak"]))[1]
+        for fmt, path in big.items()
+    }
 
 
 def test_every_record_is_imported(peaks: dict[str, dict[str, int | str]]) -> None:
     assert {fmt: peak["accepted"] for fmt, peak in peaks.items()} == dict.fromkeys(peaks, ROWS)
     assert peaks["parquet"]["format"] == "geoparquet"
     assert peaks["gpkg"]["format"] == "gpkg"
+    assert peaks["geojson"]["format"] == "geojson"
 
 
-@pytest.mark.parametrize("fmt", ["parquet", "gpkg"])
+@pytest.mark.parametrize("fmt", ["parquet", "gpkg", "geojson"])
 def test_gis_import_costs_about_what_the_same_csv_costs(
     peaks: dict[str, dict[str, int | str]], fmt: str
 ) -> None:
@@ -125,13 +132,15 @@ def test_gis_import_costs_about_what_the_same_csv_costs(
     assert gis <= 1.3 * csv, (fmt, gis / 2**20, csv / 2**20)
 
 
-@pytest.mark.parametrize("fmt", ["parquet", "gpkg"])
-def test_peak_is_a_small_multiple_of_what_the_import_keeps(
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_peak_is_at_most_three_times_what_the_import_keeps(
     peaks: dict[str, dict[str, int | str]], fmt: str
 ) -> None:
+    """Two heaps each keeping their high-water mark, per-field copies and a GeoJSON parsed
+    whole into Python objects cost 4.5x to 9x; one heap, shared blank fields and features
+    parsed one at a time about 2.7x."""
     peak, kept = int(peaks[fmt]["peak"]), int(peaks[fmt]["kept"])
-    # The target is 3x; the checks the CSV path shares still hold about 5x (see the CSV bound).
-    assert peak <= 6 * kept, (fmt, peak / 2**20, kept / 2**20)
+    assert peak <= 3 * kept, (fmt, peak / 2**20, kept / 2**20)
 
 
 def test_columns_are_read_as_the_text_a_cell_would_show(tmp_path: Path) -> None:

@@ -47,3 +47,23 @@ def test_drop_and_replace() -> None:
     store.drop("a")
     assert store.get("a") is None
     store.drop("a")  # dropping twice is harmless
+
+
+def test_a_sweep_hands_each_dropped_session_to_on_drop() -> None:
+    """What the web framework keeps for an ended session is released with its data."""
+    active = {"a", "b"}
+    now = [0.0]
+    released: list[str] = []
+    store: SessionData[str] = SessionData(
+        lambda sid: sid in active, 1.0, lambda: now[0], on_drop=released.append
+    )
+    store.put("a", "upload a")
+    store.put("b", "upload b")
+    active.discard("a")
+    store.sweep()
+    assert released == []
+    now[0] += 2
+    assert store.sweep() == 1
+    assert released == ["a"]
+    store.drop("b")  # a session going back to the server's data is still open
+    assert released == ["a"]

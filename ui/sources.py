@@ -8,6 +8,7 @@ share.
 from __future__ import annotations
 
 import argparse
+import gc
 import hashlib
 import os
 from datetime import date
@@ -22,7 +23,7 @@ from streamlit.runtime.scriptrunner import get_script_run_ctx
 from geo.actors import ActorTable, read_actors
 from geo.dataset import Dataset, prepare_dataset
 from geo.importers import MAX_UPLOAD_BYTES, import_file
-from geo.load import DEFAULT_DATA_PATH
+from geo.load import DEFAULT_DATA_PATH, limit_heap_arenas, release_unused_memory
 from geo.prepared import load_dataset
 from geo.schema import IncidentDataError
 from geo.sessions import SessionData, session_data
@@ -39,6 +40,8 @@ STORE_REFRESH_S = 600  # how long a server reuses what describes the whole store
 SHARED_VIEWS = 4  # pages kept for sessions showing the same view (each up to a selection)
 TABLE_ROWS = 1000  # the table gets at most this many rows; exports hold every incident
 ss = st.session_state
+
+limit_heap_arenas()  # sessions run on threads of their own: let them share the C heaps
 
 
 def data_source(argv: list[str]) -> tuple[Path, str | None]:
@@ -113,7 +116,34 @@ def uploads() -> tuple[SessionData[Dataset], str]:
     session_id = ctx.session_id if ctx is not None else ""
     is_active = Runtime.instance().is_active_session if Runtime.exists() else (lambda _: True)
     grace = float(st.get_option("server.disconnectedSessionTTL"))
-    return session_data("uploads", is_active, grace), session_id
+    return session_data("uploads", is_active, grace, on_drop=release_session), session_id
+
+
+def release_session(session_id: str) -> None:
+    """Shut down a session that ended, so that what it held can be freed.
+
+    Streamlit keeps a closed session for a reconnect, then only forgets it when its
+    session store is next touched, and never shuts it down: the stored session's widget
+    callbacks keep its last run's globals (the upload's data, its page) and its export
+    callables stay registered, so an upload's memory never came back. The sweeper runs
+    on a thread of its own; the shutdown is handed to Streamlit's event loop, as
+    ``Runtime.close_session`` requires, and the freed pages are given back after it.
+    """
+    if not Runtime.exists():
+        return
+    runtime = Runtime.instance()
+
+    def close() -> None:
+        if not runtime.is_active_session(session_id):  # not reconnected meanwhile
+            runtime.close_session(session_id)
+            gc.collect()  # a session and its script run's globals refer to each other
+            release_unused_memory()
+
+    try:
+        loop = runtime._get_async_objs().eventloop  # no public handle on the loop
+    except (AttributeError, RuntimeError):
+        return
+    loop.call_soon_threadsafe(close)
 
 
 def import_upload(upload) -> None:

@@ -24,12 +24,12 @@ from geo.importers.detect import (
     sniff_kind,
     utf8_text,
 )
-from geo.importers.gis import read_geojson, read_geopackage, read_geoparquet
+from geo.importers.gis import geojson_table, parse_geojson, read_geopackage, read_geoparquet
 from geo.importers.report import rejected_to_csv_bytes, validate_path
 from geo.importers.table import RawTable
 from geo.importers.tabular import read_text_table
 from geo.limits import ImportLimits, ReadBudget
-from geo.load import release_unused_memory
+from geo.load import release_unused_memory, use_system_allocator
 from geo.schema import MissingComponentError, UnreadableFileError
 from geo.sites import DEFAULT_SITES_PATH, SiteIndex, SiteMatch, read_sites
 
@@ -43,6 +43,8 @@ __all__ = [
 ]
 
 _BYTES: Final = (bytes, bytearray, memoryview)
+
+use_system_allocator()  # before any file is read: one heap for Arrow and the rest
 
 
 @dataclass(frozen=True)
@@ -162,6 +164,7 @@ def import_file(
             limits = ImportLimits.for_upload() if upload else ImportLimits.for_local_file()
         budget = ReadBudget(limits if limits is not None else ImportLimits(None, None))
         raw = _read_raw(read_source_bytes(source, max_bytes), hint, budget)
+        release_unused_memory()  # the reader's buffers, before the checks allocate theirs
         gazetteer = sites if sites is not None else _BundledSites()
         incidents, rejected, notes = check_records(raw, gazetteer)
         notes = [*notes, *_resolve_provinces(incidents)]
@@ -205,7 +208,10 @@ def _read_raw(data: bytes, hint: str | os.PathLike[str] | None, budget: ReadBudg
         return read_geoparquet(data, budget)
     if kind == "geojson":
         decoded = decode_text(data)
-        raw, encoding = read_geojson(decoded.text, budget), decoded.encoding
+        encoding = decoded.encoding
+        features = parse_geojson(decoded.text, budget)
+        del decoded  # the document's text, before its table is built
+        raw = geojson_table(features)
     else:
         # Kept as UTF-8 bytes: a large CSV is never held again as one Python string.
         text = utf8_text(data)

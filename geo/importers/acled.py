@@ -61,9 +61,10 @@ def map_acled(fields: pd.DataFrame) -> RawTable:
     """Map an ACLED export to contract fields; actor names are kept as given."""
     keys = key_map(fields.columns)
     mapped = pd.DataFrame(index=fields.index)
+    blank = empty_text(fields.index)  # one column, shared by every absent field
     for target, sources in FIELD_MAP.items():
         found = pick(fields, keys, *sources)
-        mapped[target] = found if found is not None else empty_text(fields.index)
+        mapped[target] = found if found is not None else blank
     mapped["date_basis"] = "source"
     return RawTable(
         fields=fields, mapped=mapped, format=acled_layout(fields), strict_vocabulary=True

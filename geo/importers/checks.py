@@ -11,11 +11,13 @@ from typing import Final
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from geo.importers.categories import own_categorical_columns, own_numeric_columns
 from geo.importers.dates import decide_day_first, parse_dates, show
 from geo.importers.geocode import Gazetteer, geocode_places
-from geo.importers.table import RawTable
+from geo.importers.table import RawTable, empty_text
 from geo.importers.values import as_text, check_code, check_coordinates, check_count, say
 from geo.incidents import COLUMNS, coerce_incidents
 from geo.limits import MAX_CELL_CHARS
@@ -59,8 +61,9 @@ def check_records(
     warnings : list of str
     """
     index = raw.fields.index
+    blank = empty_text(index)  # one column, shared by every field the file lacks
     text = {
-        col: as_text(raw.mapped[col] if col in raw.mapped else None, index)
+        col: as_text(raw.mapped[col]) if col in raw.mapped else blank
         for col in (*COLUMNS, "latitude", "longitude")
     }
     notes = list(raw.warnings)
@@ -113,6 +116,9 @@ def check_records(
     for found in (fatality_reasons, injury_reasons, tp_reasons, gp_reasons):
         reasons.add(found)
     reasons.add(_vocabulary(text, raw.strict_vocabulary, notes))
+    # Each reason column costs a pointer per record; what is joined into ``reasons`` goes.
+    del start_reasons, end_reasons, coord_reasons, location_reasons, unresolved, backwards
+    del found, fatality_reasons, injury_reasons, tp_reasons, gp_reasons
 
     event_id = _fill_ids(text["event_id"], raw.label)
     reasons.add(_duplicates(event_id, raw.label))
@@ -224,8 +230,12 @@ def _fill_ids(event_id: pd.Series, label: str) -> pd.Series:
     blank = event_id.eq("")
     if not blank.any():
         return event_id
-    rows = event_id.index[blank.to_numpy()]
-    return event_id.where(~blank, pd.Series([f"{label}-{i}" for i in rows], index=rows))
+    # Built as Arrow text: a Python string per record would cost several times its text.
+    text = pa.large_string()
+    numbers = pc.cast(pa.array(event_id.index.to_numpy()), text)
+    named = pc.binary_join_element_wise(pa.scalar(f"{label}-", text), numbers, pa.scalar("", text))
+    ids = pc.if_else(pa.array(blank.to_numpy()), named, pa.array(event_id, text))
+    return pd.Series(ids.to_pandas().array, index=event_id.index)
 
 
 def _vocabulary(text: dict[str, pd.Series], strict: bool, notes: list[str]) -> pd.Series:

@@ -13,8 +13,10 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import warnings
-from collections.abc import Iterable
+from collections.abc import Generator, Iterable, Iterator
+from dataclasses import dataclass
 from typing import Any, Final
 
 import geopandas as gpd
@@ -31,6 +33,10 @@ from geo.schema import UnreadableFileError
 
 # Records decoded at a time from GeoPackage and GeoParquet (bounds the overshoot past a limit).
 BATCH_ROWS: Final = 65_536
+# GeoJSON features whose cells are held as Python strings before they become Arrow text.
+_GEOJSON_BATCH: Final = 8_192
+# White space between JSON tokens.
+_JSON_SPACE: Final = re.compile(r"[ \t\n\r]*")
 # Why a geometry is not read as a point, by shapely's type id (a missing geometry is -1).
 _GEOMETRY_PROBLEMS: Final = {
     type_id: f"geometry is a {name}, not a Point"
@@ -73,12 +79,28 @@ def read_geojson(text: str, budget: ReadBudget | None = None) -> RawTable:
     """Read a GeoJSON FeatureCollection (or a single Feature).
 
     The text (as long as the upload allows) is counted as decoded bytes before it is
-    parsed, the features as records before any of them is converted.
+    parsed. A collection's features are parsed one at a time and their cells gathered
+    as Arrow text a batch at a time, counted as records batch by batch: the document is
+    never held as Python objects all at once (that cost five times its text).
     """
-    if budget is not None:
-        budget.add(0, len(text))
+    return geojson_table(parse_geojson(text, budget))
+
+
+def parse_geojson(text: str, budget: ReadBudget | None = None) -> GeoJsonFeatures:
+    """Parse a GeoJSON document's features (see :func:`read_geojson`).
+
+    What it returns no longer refers to ``text``: a caller that drops the text before
+    calling :func:`geojson_table` holds the document only while it is parsed.
+    """
+    budget = budget if budget is not None else _no_limits()
+    budget.add(0, len(text))
+    parsed = GeoJsonFeatures(_TextColumns(budget), _TextColumns(None), [])
     try:
-        document = json.loads(text)
+        for feature in _features(text):
+            row, lat, lon, problem = _feature_row(feature)
+            parsed.cells.add(row)
+            parsed.points.add({"latitude": lat, "longitude": lon})
+            parsed.problems.append(problem)
     except RecursionError:
         raise UnreadableFileError("its JSON is nested too deeply to be GeoJSON") from None
     except json.JSONDecodeError as exc:
@@ -86,52 +108,165 @@ def read_geojson(text: str, budget: ReadBudget | None = None) -> RawTable:
             f"it is not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg}); "
             "it may be truncated"
         ) from None
+    return parsed
+
+
+def geojson_table(parsed: GeoJsonFeatures) -> RawTable:
+    """Turn parsed features into a raw table (its cells are handed over, not copied)."""
+    index = pd.RangeIndex(1, len(parsed.problems) + 1)
+    fields = parsed.cells.frame(index)
+    geometry = parsed.points.frame(index).reindex(columns=["latitude", "longitude"], fill_value="")
+    problems = pd.Series(parsed.problems, index=index, dtype=object)
+    return _finish(fields, geometry, problems, "geojson")
+
+
+@dataclass
+class GeoJsonFeatures:
+    """A GeoJSON document's features as parsed: their cells, points and problems."""
+
+    cells: _TextColumns
+    points: _TextColumns
+    problems: list[str]
+
+
+def _feature_row(feature: Any) -> tuple[dict[str, str], str, str, str]:
+    """One feature's properties and geometry as text, its point, and why it is not one."""
+    if not isinstance(feature, dict):
+        return {}, "", "", "feature is not a GeoJSON object"
+    props = feature.get("properties")
+    props = props if isinstance(props, dict) else {}
+    row = {str(key): text_cell(value) for key, value in props.items()}
+    try:
+        row["geometry"] = text_cell(feature.get("geometry"))
+    except (RecursionError, ValueError):
+        raise UnreadableFileError("its JSON is nested too deeply to be GeoJSON") from None
+    lat, lon, problem = _point(feature.get("geometry"))
+    return row, lat, lon, problem
+
+
+def _features(text: str) -> Iterator[Any]:
+    """Yield a document's features one by one, parsing each on its own.
+
+    A top-level object is walked member by member; its ``features`` list is decoded an
+    element at a time. Whatever else the document is (a single Feature, not GeoJSON)
+    is decided on the members read, as :func:`json.loads` would have it.
+    """
+    decoder = json.JSONDecoder()
+    position = _skip_space(text, 0)
+    if not text.startswith("{", position):
+        document = json.loads(text)  # not an object: never a FeatureCollection
+    else:
+        members: dict[str, Any] = {}
+        streamed = False
+        position = _skip_space(text, position + 1)
+        while not text.startswith("}", position):
+            if members or streamed:
+                position = _skip_space(text, _expect(text, position, ","))
+            key, position = decoder.raw_decode(text, position)
+            if not isinstance(key, str):
+                raise json.JSONDecodeError("Expecting property name", text, position)
+            position = _skip_space(text, _expect(text, _skip_space(text, position), ":"))
+            if key == "features" and text.startswith("[", position) and not streamed:
+                streamed = True
+                position = yield from _elements(decoder, text, position)
+            else:
+                members[key], position = decoder.raw_decode(text, position)
+            position = _skip_space(text, position)
+        if _skip_space(text, position + 1) != len(text):
+            raise json.JSONDecodeError("Extra data", text, _skip_space(text, position + 1))
+        if streamed:
+            return
+        document = members
     if isinstance(document, dict) and document.get("type") == "Feature":
-        document = {"type": "FeatureCollection", "features": [document]}
+        yield document
+        return
     if not isinstance(document, dict) or not isinstance(document.get("features"), list):
         raise UnreadableFileError("it is JSON but not a GeoJSON FeatureCollection")
-    features = document["features"]
-    if budget is not None:
-        budget.add(len(features), 0)
-    rows: list[dict[str, str]] = []
-    points: list[tuple[str, str]] = []
-    problems: list[str] = []
-    for feature in features:
-        if not isinstance(feature, dict):
-            rows.append({})
-            points.append(("", ""))
-            problems.append("feature is not a GeoJSON object")
-            continue
-        props = feature.get("properties")
-        props = props if isinstance(props, dict) else {}
-        row = {str(key): text_cell(value) for key, value in props.items()}
-        try:
-            row["geometry"] = text_cell(feature.get("geometry"))
-        except (RecursionError, ValueError):
-            raise UnreadableFileError("its JSON is nested too deeply to be GeoJSON") from None
-        rows.append(row)
-        lat, lon, problem = _point(feature.get("geometry"))
-        points.append((lat, lon))
-        problems.append(problem)
-    index = pd.RangeIndex(1, len(rows) + 1)
-    fields = _fields_frame(rows, index)
-    geometry = pd.DataFrame(
-        points or np.empty((0, 2)), index=index, columns=["latitude", "longitude"]
-    )
-    return _finish(
-        fields, geometry.astype(str), pd.Series(problems, index=index, dtype=object), "geojson"
-    )
+    yield from document["features"]
 
 
-def _fields_frame(rows: list[dict[str, str]], index: pd.Index) -> pd.DataFrame:
-    """Property dicts -> a text frame with every key seen, in order of appearance."""
-    names = list(dict.fromkeys(key for row in rows for key in row))
-    labels, _ = unique_names(names)
-    data = {
-        label: [row.get(name, "") for row in rows]
-        for name, label in zip(names, labels, strict=True)
-    }
-    return pd.DataFrame(data, index=index, columns=labels, dtype=object)
+def _elements(decoder: json.JSONDecoder, text: str, position: int) -> Generator[Any, None, int]:
+    """Yield the elements of the JSON list at ``position``; return the position after it."""
+    position = _skip_space(text, position + 1)
+    first = True
+    while not text.startswith("]", position):
+        if not first:
+            position = _skip_space(text, _expect(text, position, ","))
+        element, position = decoder.raw_decode(text, position)
+        yield element
+        first = False
+        position = _skip_space(text, position)
+    return position + 1
+
+
+def _skip_space(text: str, position: int) -> int:
+    """Return the position of the next character that is not JSON white space."""
+    found = _JSON_SPACE.match(text, position)
+    return found.end() if found else position
+
+
+def _expect(text: str, position: int, char: str) -> int:
+    """Return the position after ``char``, which must stand at ``position``."""
+    if not text.startswith(char, position):
+        wanted = {",": "',' delimiter", ":": "':' delimiter"}[char]
+        raise json.JSONDecodeError(f"Expecting {wanted}", text, position)
+    return position + 1
+
+
+class _TextColumns:
+    """Cells gathered record by record, turned into Arrow text every few thousand records.
+
+    A Python string per cell costs several times its text; only one batch of them is
+    held at a time. Columns appear in the order their names are first seen; a record
+    without a column has "" there.
+    """
+
+    def __init__(self, budget: ReadBudget | None) -> None:
+        self._budget = budget
+        self._rows = 0
+        self._pending: dict[str, list[str]] = {}
+        self._chunks: dict[str, list[pa.Array]] = {}
+        self._done = 0  # records already turned into Arrow text
+
+    def add(self, row: dict[str, str]) -> None:
+        """Append one record's cells."""
+        waiting = self._rows - self._done
+        for key, value in row.items():
+            cells = self._pending.get(key)
+            if cells is None:
+                cells = self._pending[key] = [""] * waiting
+                self._chunks[key] = [_blank_text(self._done)] if self._done else []
+            cells.append(value)
+        self._rows += 1
+        for cells in self._pending.values():
+            if len(cells) == waiting:
+                cells.append("")
+        if self._rows - self._done == _GEOJSON_BATCH:
+            self._flush()
+
+    def _flush(self) -> None:
+        """Turn the pending cells into Arrow text and count their records."""
+        if self._budget is not None:
+            self._budget.add(self._rows - self._done, 0)
+        for key, cells in self._pending.items():
+            self._chunks[key].append(pa.array(cells, pa.large_string()))
+            cells.clear()
+        self._done = self._rows
+
+    def frame(self, index: pd.Index) -> pd.DataFrame:
+        """Every column as text on ``index`` (one record per row)."""
+        self._flush()
+        labels, _ = unique_names(list(self._chunks))
+        columns = {
+            label: _text_series(pa.chunked_array(self._chunks.pop(name), pa.large_string()), index)
+            for name, label in zip(list(self._chunks), labels, strict=True)
+        }
+        return pd.DataFrame(columns, index=index, columns=labels)
+
+
+def _blank_text(rows: int) -> pa.Array:
+    """``rows`` empty strings as Arrow text."""
+    return pa.array(np.full(rows, "", dtype=object), pa.large_string())
 
 
 def _finish(
@@ -279,9 +414,9 @@ def read_geoparquet(data: bytes, budget: ReadBudget | None = None) -> RawTable:
         # The footer's count is refused before anything is decoded; the batches are
         # counted as well, since the footer is only what the file claims.
         budget.limits.check(parquet.metadata.num_rows, 0)
-        table = _read_batches(
-            parquet.iter_batches(batch_size=BATCH_ROWS), budget, parquet.schema_arrow
-        )
+        # One decoding thread: each thread's heap would keep what it freed (~15% of a peak).
+        batches = parquet.iter_batches(batch_size=BATCH_ROWS, use_threads=False)
+        table = _read_batches(batches, budget, parquet.schema_arrow)
         table = table.replace_schema_metadata(parquet.schema_arrow.metadata)
     except UnreadableFileError:  # including ImportLimitError
         raise

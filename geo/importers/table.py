@@ -17,6 +17,8 @@ from geo.limits import MAX_CELL_CHARS as MAX_CELL_CHARS  # re-exported: the old 
 from geo.schema import UnreadableFileError
 
 RESERVED_COLUMNS: Final = ("record", "reason")
+# Text as the readers hold it: Arrow-backed strings, as pyarrow's CSV reader yields them.
+_TEXT: Final = pd.StringDtype("pyarrow", na_value=np.nan)
 
 
 @dataclass
@@ -112,23 +114,36 @@ def strip_text(values: pd.Series) -> pd.Series:
     is then shared, not copied (a million-row file holds it once).
     """
     text = values.astype(str)
+    if _is_arrow_text(text):
+        # Only the first and last characters are looked at: a stripped copy made just
+        # to compare it with the column would cost the column's size again.
+        return text.str.strip() if _has_surrounding_space(pa.array(text)) else text
     stripped = text.str.strip()
     # Stripping only ever shortens a cell, so equal total sizes mean nothing changed.
-    if _total_size(stripped) == _total_size(text):
+    if int(stripped.str.len().sum()) == int(text.str.len().sum()):
         return text
     return stripped
 
 
-def _total_size(text: pd.Series) -> int:
-    """Total length of a text column: UTF-8 bytes for pyarrow-backed text, else characters."""
-    if isinstance(text.dtype, pd.StringDtype) and text.dtype.storage == "pyarrow":
-        return int(pa_compute.sum(pa_compute.binary_length(pa.array(text))).as_py() or 0)
-    return int(text.str.len().sum())
+def _is_arrow_text(text: pd.Series) -> bool:
+    """Whether a column is pyarrow-backed text."""
+    return isinstance(text.dtype, pd.StringDtype) and text.dtype.storage == "pyarrow"
+
+
+def _has_surrounding_space(text: pa.Array | pa.ChunkedArray) -> bool:
+    """Whether a cell starts or ends with white space (as ``str.strip`` on Arrow text sees it)."""
+    ends = (pa_compute.utf8_slice_codeunits(text, 0, 1), pa_compute.utf8_slice_codeunits(text, -1))
+    return any(bool(pa_compute.any(pa_compute.utf8_is_space(end)).as_py()) for end in ends)
 
 
 def empty_text(index: pd.Index) -> pd.Series:
-    """Return a column of empty strings."""
-    return pd.Series("", index=index, dtype=object)
+    """Return a column of empty strings, Arrow-backed text.
+
+    A file names only some of the contract's fields; the others are this column. Made
+    once per table and assigned to each of them, it is shared (pandas copies on write
+    only), instead of costing a pointer per record for every absent field.
+    """
+    return pd.Series(np.full(len(index), "", dtype=object), index=index, dtype=_TEXT)
 
 
 def require(found: pd.Series | None, what: str, expected: tuple[str, ...]) -> pd.Series:

@@ -93,22 +93,23 @@ def map_table(
     keys = key_map(fields.columns)
     contract = is_contract(fields.columns)
     mapped = pd.DataFrame(index=fields.index)
+    blank = empty_text(fields.index)  # one column, shared by every absent field
     if contract:
         for col in COLUMNS:
             found = pick(fields, keys, col)
-            mapped[col] = found if found is not None else empty_text(fields.index)
+            mapped[col] = found if found is not None else blank
     else:
         mapped["event_date"] = require(pick(fields, keys, *DATE_NAMES), "a date", DATE_NAMES)
         for target, names in SYNONYMS.items():
             found = pick(fields, keys, *names)
-            mapped[target] = found if found is not None else empty_text(fields.index)
+            mapped[target] = found if found is not None else blank
     place = pick(fields, keys, *PLACE_NAMES)
-    mapped["location"] = place if place is not None else empty_text(fields.index)
+    mapped["location"] = place if place is not None else blank
     lat = pick(fields, keys, *LATITUDE_NAMES)
     lon = pick(fields, keys, *LONGITUDE_NAMES)
     has_columns = lat is not None and lon is not None
-    mapped["latitude"] = lat if has_columns else empty_text(fields.index)
-    mapped["longitude"] = lon if has_columns else empty_text(fields.index)
+    mapped["latitude"] = lat if has_columns else blank
+    mapped["longitude"] = lon if has_columns else blank
     if geometry is not None:
         from_geometry = geometry["latitude"].ne("") | geometry["longitude"].ne("")
         for axis in ("latitude", "longitude"):

@@ -17,10 +17,8 @@ from geo.limits import MAX_CASUALTIES_PER_INCIDENT
 _PLAIN: Final = r"[-+]?(?:\d+\.?\d*|\.\d+)"
 
 
-def as_text(values: pd.Series | None, index: pd.Index) -> pd.Series:
-    """Return stripped text, or empty strings when the column is absent."""
-    if values is None:
-        return pd.Series("", index=index, dtype=object)
+def as_text(values: pd.Series) -> pd.Series:
+    """Return a column as stripped text (missing cells as "")."""
     return strip_text(values.fillna("") if values.hasnans else values)
 
 
