@@ -14,7 +14,6 @@ from functools import partial
 
 import geopandas as gpd
 import streamlit as st
-from streamlit_folium import st_folium
 
 from geo.actors import ActorTable
 from geo.columns import column_values, own_columns
@@ -24,12 +23,11 @@ from geo.filters import IncidentFilter
 from geo.importers import MAX_UPLOAD_BYTES, rejected_to_csv_bytes
 from geo.importers.report import summary_line
 from geo.limits import REPORT_SCALE, REPORT_SIDE_PIXELS
-from geo.mapview import build_layer_control, build_view_base
 from geo.palette import COLOR_BY
 from geo.playback import advance, tick_due
 from geo.report import PageOptions
-from geo.schema import IncidentDataError, MissingComponentError
-from geo.source import FileSource, IncidentSource, build_page_layers, export_selection
+from geo.schema import IncidentDataError
+from geo.source import FileSource, IncidentSource, export_selection
 from geo.store.errors import StoreError
 from geo.symbology import legend_title
 from geo.timeline import STEPS, weekly_chart
@@ -45,6 +43,8 @@ from ui.controls import (
     on_step,
     query_dict,
 )
+from ui.mapview import fit_on_open, show_map
+from ui.selection import chosen_incident, focus_once, show_details, show_table, table_key
 from ui.sources import (
     TABLE_ROWS,
     data_source,
@@ -174,6 +174,8 @@ if ss.get("_data_key") != source.key:
         url_view = view_from_controls(ss.to_dict(), span, source.ranking)
         url_view = url_view.with_changes(flt=IncidentFilter())
     apply_view(url_view, span, groups)
+    if first_visit:
+        fit_on_open(url_view)
     problems += roles_beyond_controls(url_view.flt)
     ss["_data_key"] = source.key
 if pending := ss.pop(PENDING, None):
@@ -249,7 +251,7 @@ view = view_from_controls(ss.to_dict(), span, source.ranking)
 known_sites = None if sites is None else tuple(sites["site_id"])
 try:  # with a store, filters, counts and aggregates run in the database
     if uploaded is None and not db_url:  # the server's file: one page per view for all
-        page = shared_page(source.key, repr(view), source, view, span, known_sites)
+        page = shared_page(source.key, view.data_key, source, view, span, known_sites)
     else:  # an upload is this session's alone; a store is asked afresh (others edit it)
         page = page_of(source, view, span, known_sites)
 except StoreError as exc:
@@ -261,15 +263,19 @@ if {k: v if isinstance(v, list) else [v] for k, v in query.items()} != query_dic
 
 # ---------------------------------------------------------------- outputs
 st.title("Incident map")
-if problems:
-    st.warning("Some parts of the link could not be used:")
-    st.text("\n".join(problems))
+# Notes that come and go sit in containers that are always drawn: the map's fragment
+# then keeps its place on the page, and the map its view.
+with st.container():
+    if problems:
+        st.warning("Some parts of the link could not be used:")
+        st.text("\n".join(problems))
 st.text(page.caption)
-if uploaded is not None:
-    st.caption(
-        f"This page's link keeps the filters and the view, not {markdown_text(source.label)}: "
-        "whoever opens it sees the server's data."
-    )
+with st.container():
+    if uploaded is not None:
+        st.caption(
+            f"This page's link keeps the filters and the view, not {markdown_text(source.label)}: "
+            "whoever opens it sees the server's data."
+        )
 m1, m2, m3 = st.columns(3)
 m1.metric("Incidents shown", f"{page.count:,}", help=f"of {source.total:,} in the data")
 figures = page.figures
@@ -277,28 +283,21 @@ m2.metric(
     "Fatalities", figures["fatalities"].value(), help=figures["fatalities"].coverage() or None
 )
 m3.metric("Injuries", figures["injuries"].value(), help=figures["injuries"].coverage() or None)
-if covered := [f.sentence(VERBS[k]) for k, f in figures.items() if f.is_partial]:
-    st.caption("; ".join(covered).capitalize() + ".")
-if n_rejected:
-    st.warning(
-        f"{n_rejected:,} of the {n_rejected + source.total:,} records in "
-        f"{markdown_text(source.label)} were rejected and are not counted here; the sidebar "
-        "lists them with the reason."
-    )
-
-if page.count == 0:
-    st.info("No incident matches these filters. Widen the time range or remove a filter.")
+with st.container():
+    if covered := [f.sentence(VERBS[k]) for k, f in figures.items() if f.is_partial]:
+        st.caption("; ".join(covered).capitalize() + ".")
+    if n_rejected:
+        st.warning(
+            f"{n_rejected:,} of the {n_rejected + source.total:,} records in "
+            f"{markdown_text(source.label)} were rejected and are not counted here; the sidebar "
+            "lists them with the reason."
+        )
+    if page.count == 0:
+        st.info("No incident matches these filters. Widen the time range or remove a filter.")
 # The map stays even when empty, so an empty playback step keeps the user's view.
-try:
-    base = build_view_base(view, source.extent)
-    layers = build_page_layers(view, page, source, sites)
-except MissingComponentError as exc:
-    st.error(markdown_text(str(exc)))
-else:
-    # The base map is rebuilt identically each run, so the component keeps the user's
-    # view; only the incident layers are swapped. returned_objects=[]: no rerun on pan.
-    st_folium(base, key="map", feature_group_to_add=layers, layer_control=build_layer_control(),
-              returned_objects=[], height=580, use_container_width=True)  # fmt: skip
+incidents_table = table_key(source.key, view)
+chosen = chosen_incident(incidents_table, page.recent)
+show_map(view, page, source, sites, chosen, focus=focus_once(chosen))
 if page.count:
     st.subheader("Incidents per week")
     chart = weekly_chart(page.weekly, page.colors, legend_title(view.color_by))
@@ -316,7 +315,8 @@ if page.count:
             f"The {TABLE_ROWS:,} most recent of {page.count:,} incidents; "
             "the CSV and GeoJSON exports hold them all."
         )
-    st.dataframe(rows, hide_index=True, key="incident_table")
+    show_table(rows, incidents_table)
+    show_details(chosen, own_columns(page.recent))
 
 # ---------------------------------------------------------------- exports
 with st.expander("Export the incidents shown"):
