@@ -14,17 +14,16 @@ from functools import partial
 
 import geopandas as gpd
 import streamlit as st
-from streamlit_folium import st_folium
 
 from geo.actors import ActorTable
+from geo.columns import own_columns
 from geo.export import EXPORT_FORMATS, export_bytes, export_filename
 from geo.figures import VERBS
 from geo.filters import DEFAULT_REVIEW_STATES, REVIEW_STATES, IncidentFilter
 from geo.importers import MAX_UPLOAD_BYTES, rejected_to_csv_bytes
 from geo.importers.report import summary_line
 from geo.limits import REPORT_SCALE, REPORT_SIDE_PIXELS
-from geo.mapview import build_layer_control, build_view_base
-from geo.mapview.areas import add_area_drawing, build_area_layer, build_choropleth_layer
+from geo.mapview.areas import build_area_layer, build_choropleth_layer
 from geo.palette import COLOR_BY
 from geo.playback import advance, tick_due
 from geo.provinces import CHOROPLETH_MEASURES
@@ -37,7 +36,7 @@ from geo.timeline import STEPS, weekly_chart
 from geo.urlstate import view_from_query, view_to_query
 from geo.view import BASEMAPS, WHERE_KEY, View, roles_beyond_controls, view_from_controls
 from geo.webtext import markdown_text
-from ui.areas import DRAWING_OBJECTS, area_controls, on_drawing, range_slider
+from ui.areas import area_controls, range_slider
 from ui.bundled import bundled_incidents, show_bundled_line, show_bundled_sources
 from ui.compare import compare_controls, compare_query, show_comparison
 from ui.controls import (
@@ -50,6 +49,8 @@ from ui.controls import (
     query_dict,
 )
 from ui.mappayload import shared_layers
+from ui.mapview import fit_on_open, show_map
+from ui.selection import chosen_incident, focus_once, show_details, show_table, table_key
 from ui.sources import (
     TABLE_ROWS,
     data_source,
@@ -186,6 +187,8 @@ if ss.get("_data_key") != source.key:
         url_view = view_from_controls(ss.to_dict(), span, source.ranking)
         url_view = url_view.with_changes(flt=defaults.flt)
     apply_view(url_view, span, groups)
+    if first_visit:
+        fit_on_open(url_view)
     problems += roles_beyond_controls(url_view.flt)
     ss["_data_key"] = source.key
 if pending := ss.pop(PENDING, None):
@@ -274,7 +277,7 @@ known_sites = None if sites is None else tuple(sites["site_id"])
 try:  # with a store, filters, counts and aggregates run in the database
     shared = uploaded is None and not db_url  # the server's file: one page per view for all
     if shared:
-        page = shared_page(source.key, repr(view), source, view, span, known_sites)
+        page = shared_page(source.key, view.data_key, source, view, span, known_sites)
     else:  # an upload is this session's alone; a store is asked afresh (others edit it)
         page = page_of(source, view, span, known_sites)
 except StoreError as exc:
@@ -289,15 +292,19 @@ st.title("Incident map")
 bundled = bundled_incidents(source, path, uploaded=uploaded is not None, db_url=db_url)
 if bundled is not None:
     show_bundled_line(bundled)
-if problems:
-    st.warning("Some parts of the link could not be used:")
-    st.text("\n".join(problems))
+# Notes that come and go sit in containers that are always drawn: the map's fragment
+# then keeps its place on the page, and the map its view.
+with st.container():
+    if problems:
+        st.warning("Some parts of the link could not be used:")
+        st.text("\n".join(problems))
 st.text(page.caption)
-if uploaded is not None:
-    st.caption(
-        f"This page's link keeps the filters and the view, not {markdown_text(source.label)}: "
-        "whoever opens it sees the server's data."
-    )
+with st.container():
+    if uploaded is not None:
+        st.caption(
+            f"This page's link keeps the filters and the view, not {markdown_text(source.label)}: "
+            "whoever opens it sees the server's data."
+        )
 m1, m2, m3 = st.columns(3)
 m1.metric("Incidents shown", f"{page.count:,}", help=f"of {source.total:,} in the data")
 figures = page.figures
@@ -305,34 +312,30 @@ m2.metric(
     "Fatalities", figures["fatalities"].value(), help=figures["fatalities"].coverage() or None
 )
 m3.metric("Injuries", figures["injuries"].value(), help=figures["injuries"].coverage() or None)
-if covered := [f.sentence(VERBS[k]) for k, f in figures.items() if f.is_partial]:
-    st.caption("; ".join(covered).capitalize() + ".")
-if n_rejected:
-    st.warning(
-        f"{n_rejected:,} of the {n_rejected + source.total:,} records in "
-        f"{markdown_text(source.label)} were rejected and are not counted here; the sidebar "
-        "lists them with the reason."
-    )
-
-if page.count == 0:
-    st.info("No incident matches these filters. Widen the time range or remove a filter.")
+with st.container():
+    if covered := [f.sentence(VERBS[k]) for k, f in figures.items() if f.is_partial]:
+        st.caption("; ".join(covered).capitalize() + ".")
+    if n_rejected:
+        st.warning(
+            f"{n_rejected:,} of the {n_rejected + source.total:,} records in "
+            f"{markdown_text(source.label)} were rejected and are not counted here; the sidebar "
+            "lists them with the reason."
+        )
+    if page.count == 0:
+        st.info("No incident matches these filters. Widen the time range or remove a filter.")
 # The map stays even when empty, so an empty playback step keeps the user's view.
+incidents_table = table_key(source.key, view)
+chosen = chosen_incident(incidents_table, page.recent)
 try:
-    base = add_area_drawing(build_view_base(view, source.extent))
     build_layers = partial(build_page_layers, view, page, source, sites)
-    layers = shared_layers(source.key, repr(view), build_layers) if shared else build_layers()
+    layers = shared_layers(source.key, view.data_key, build_layers) if shared else build_layers()
     layers = [*layers, build_area_layer(view.flt)]
     if view.choropleth:
         layers.insert(1, build_choropleth_layer(source.province_counts(view.flt, view.choropleth)))
 except MissingComponentError as exc:
     st.error(markdown_text(str(exc)))
 else:
-    # The base map is rebuilt identically each run, so the component keeps the user's
-    # view; only the incident layers are swapped. Only drawings come back: drawing reruns
-    # the page, panning and zooming do not.
-    st_folium(base, key="map", feature_group_to_add=layers, layer_control=build_layer_control(),
-              returned_objects=DRAWING_OBJECTS, on_change=on_drawing, height=580,
-              use_container_width=True)  # fmt: skip
+    show_map(view, page, source, layers, chosen, focus=focus_once(chosen))
 if compare:
     show_comparison(view, compare, source, sites, span, known_sites, PageOptions())
 if page.count:
@@ -352,7 +355,8 @@ if page.count:
             f"The {TABLE_ROWS:,} most recent of {page.count:,} incidents; "
             "the CSV and GeoJSON exports hold them all."
         )
-    st.dataframe(rows, hide_index=True, key="incident_table")
+    show_table(rows, incidents_table)
+    show_details(chosen, own_columns(page.recent))
 
 # ---------------------------------------------------------------- exports
 with st.expander("Export the incidents shown"):

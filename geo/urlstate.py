@@ -7,7 +7,8 @@ side), ``actor2`` (the side acted upon), ``type``, ``site``, ``q``, ``min_fatali
 ``basemap``, ``title``, ``layers`` (the map layers switched on, comma-separated),
 ``site_labels``, ``extent`` (``W,S,E,N``), ``rank`` (the actor ranking behind actor
 colours), ``step`` (playback's step) and ``choropleth`` (provinces shaded by
-``incidents`` or ``fatalities``). Only what differs from the defaults
+``incidents`` or ``fatalities``), and the map's camera, ``center`` (``LAT,LON``) with
+``zoom``. Only what differs from the defaults
 is written. A copied URL must reproduce a view, so parsing is forgiving: a value that
 cannot be used is dropped and reported, never raised.
 """
@@ -22,7 +23,16 @@ from geo.areas import AreaError, format_bbox, format_ring, parse_bbox, parse_rin
 from geo.filters import REVIEW_STATES, IncidentFilter
 from geo.palette import COLOR_BY
 from geo.provinces import CHOROPLETH_MEASURES
-from geo.view import BASEMAPS, PLAYBACK_STEPS, SITE_LAYERS, View, ViewError, check_extent
+from geo.view import (
+    BASEMAPS,
+    PLAYBACK_STEPS,
+    SITE_LAYERS,
+    Center,
+    View,
+    ViewError,
+    check_camera,
+    check_extent,
+)
 
 MIN_FATALITIES_PARAM = "min_fatalities"
 STATUS_PARAM = "status"  # a store's review states
@@ -326,7 +336,42 @@ def view_to_query(view: View, *, defaults: View | None = None) -> Query:
         params["step"] = view.step
     if view.choropleth != base.choropleth:
         params["choropleth"] = view.choropleth
+    if view.center is not None and view.zoom is not None:
+        params.update(camera_to_query(view.center, view.zoom))
     return params
+
+
+def camera_to_query(center: Center, zoom: int) -> dict[str, str]:
+    """Write a map camera as the ``center`` and ``zoom`` parameters.
+
+    Parameters
+    ----------
+    center : (latitude, longitude)
+    zoom : int
+
+    Returns
+    -------
+    dict of str to str
+    """
+    (lat, lon), level = check_camera(center, zoom)
+    return {"center": f"{lat!r},{lon!r}", "zoom": str(level)}
+
+
+def _camera_of(params: Mapping[str, str | list[str]], problems: list[str]) -> dict[str, object]:
+    """Read ``center`` and ``zoom``; a camera needs both, so one alone is reported."""
+    centers, zooms = _values(params, "center"), _values(params, "zoom")
+    if not centers and not zooms:
+        return {}
+    if not (centers and zooms):
+        given = f"center={centers[-1]!r}" if centers else f"zoom={zooms[-1]!r}"
+        problems.append(f"ignored {given}: a map camera needs both center and zoom")
+        return {}
+    try:
+        center, zoom = check_camera(tuple(centers[-1].split(",")), zooms[-1])  # type: ignore[arg-type]
+    except ViewError as exc:
+        problems.append(f"ignored center={centers[-1]!r}&zoom={zooms[-1]!r}: {exc}")
+        return {}
+    return {"center": center, "zoom": zoom}
 
 
 def _choice(
@@ -425,4 +470,5 @@ def view_from_query(
             problems.append(f"ignored extent={extents[-1]!r}: {exc}")
     if "rank" in params:
         changes["actor_ranking"] = tuple(dict.fromkeys(_values(params, "rank")))
+    changes.update(_camera_of(params, problems))
     return base.with_changes(**changes), problems

@@ -34,11 +34,15 @@ if TYPE_CHECKING:
 
 Extent = tuple[float, float, float, float]
 """``(west, south, east, north)`` in degrees."""
+Center = tuple[float, float]
+"""``(latitude, longitude)`` in degrees, Leaflet's order."""
 
 # Iraq and Syria: the extent shown when there is nothing to fit.
 DEFAULT_EXTENT: Final[Extent] = (35.5, 29.0, 48.7, 37.4)
 FIT_PADDING_DEGREES: Final = 0.25  # around a single point, so the view is not a street
 BASEMAPS: Final = ("offline", *basemap.ONLINE_BASEMAPS)
+MAX_ZOOM: Final = 20  # deeper than any basemap offers; Leaflet clamps to the map's own limit
+CENTER_DECIMALS: Final = 5  # about 1 m: a link restores the view without long numbers
 # Which sites are drawn with name labels: those where shown incidents happened, every
 # site of the layer, or none.
 SITE_LAYERS: Final = ("shown", "all", "none")
@@ -85,6 +89,10 @@ class View:
         How far playback moves the time window per step.
     choropleth : {"", "incidents", "fatalities"}
         Provinces shaded by the incidents shown, or their fatalities; "" for none.
+    center : (latitude, longitude) or None
+        The map's centre as the user left it; None until the map has been moved.
+    zoom : int or None
+        The map's zoom level with ``center``; a camera needs both and wins over ``extent``.
     """
 
     flt: IncidentFilter = field(default_factory=IncidentFilter)
@@ -99,6 +107,8 @@ class View:
     extent: Extent | None = None
     step: str = "week"
     choropleth: str = ""
+    center: Center | None = None
+    zoom: int | None = None
 
     def __post_init__(self) -> None:
         if self.color_by not in COLOR_BY and not self.color_by.strip():
@@ -113,11 +123,20 @@ class View:
                 raise ViewError(f"{name} must be one of {', '.join(choices)}; got {value!r}")
         if self.extent is not None:
             check_extent(self.extent)
+        if (self.center is None) != (self.zoom is None):
+            raise ViewError("a map camera needs both a centre and a zoom level")
+        if self.center is not None and self.zoom is not None:
+            check_camera(self.center, self.zoom)
 
     @property
     def show_sites(self) -> bool:
         """Tell whether any site is drawn."""
         return self.site_layer != "none"
+
+    @property
+    def data_key(self) -> str:
+        """Name what the page's figures depend on: everything but the map's camera."""
+        return repr(replace(self, center=None, zoom=None))
 
     def with_changes(self, **changes: object) -> View:
         """Return a copy with some fields replaced (checked again)."""
@@ -180,7 +199,8 @@ def view_from_controls(
         ``actor_role`` (the side they are matched on), ``types``, ``sites``,
         ``min_fatalities``, ``q`` (searched words), ``color``,
         ``basemap``, ``clusters``, ``heatmap``, ``uncertainty``, ``site_labels``,
-        ``report_title``, ``extent`` (None to fit the data), ``step``, ``where_columns``
+        ``report_title``, ``extent`` (None to fit the data), ``step``, ``center`` and
+        ``zoom`` (the map's camera, None until it moves), ``where_columns``
         (the file's own columns filtered on), ``where.COLUMN`` (the values kept in each)
         or ``range.COLUMN`` (the ``(low, high)`` kept in a numeric one), ``admin1``,
         ``bbox`` and ``area`` (the area drawn on the map), ``choropleth`` and ``statuses``
@@ -243,6 +263,8 @@ def view_from_controls(
         extent=controls.get("extent"),
         step=str(controls.get("step", base.step)),
         choropleth=str(controls.get("choropleth", base.choropleth) or ""),
+        center=None if (center := controls.get("center")) is None else tuple(center),
+        zoom=controls.get("zoom"),
     )
 
 
@@ -290,6 +312,8 @@ def controls_of_view(view: View, span: tuple[date, date]) -> dict[str, Any]:
         "report_title": view.title,
         "extent": view.extent,
         "step": view.step,
+        "center": view.center,
+        "zoom": view.zoom,
         "where_columns": [column for column, _ in flt.where]
         + [column for column, _, _ in flt.ranges],
         **{WHERE_KEY + column: list(values) for column, values in flt.where},
@@ -354,6 +378,43 @@ def check_extent(extent: Extent) -> Extent:
             f"got {west:g},{south:g},{east:g},{north:g}"
         )
     return west, south, east, north
+
+
+def check_camera(center: Center, zoom: object) -> tuple[Center, int]:
+    """Check a map centre and zoom level.
+
+    Parameters
+    ----------
+    center : (latitude, longitude)
+    zoom : int
+        A whole number from 0 to :data:`MAX_ZOOM`.
+
+    Returns
+    -------
+    ((float, float), int)
+        The centre rounded to :data:`CENTER_DECIMALS` and the zoom level.
+
+    Raises
+    ------
+    ViewError
+        When the centre is not two numbers within ±85 and ±180, or the zoom level is not
+        a whole number in range.
+    """
+    try:
+        lat, lon = (float(v) for v in center)
+    except (TypeError, ValueError):
+        raise ViewError(f"a centre is two numbers latitude, longitude; got {center!r}") from None
+    if not (-85 <= lat <= 85 and -180 <= lon <= 180):
+        raise ViewError(
+            f"a centre needs a latitude within ±85 and a longitude within ±180; got {lat:g},{lon:g}"
+        )
+    try:
+        level = float(zoom)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        raise ViewError(f"a zoom level is a whole number; got {zoom!r}") from None
+    if not level.is_integer() or not 0 <= level <= MAX_ZOOM:
+        raise ViewError(f"a zoom level is a whole number from 0 to {MAX_ZOOM}; got {zoom!r}")
+    return (round(lat, CENTER_DECIMALS), round(lon, CENTER_DECIMALS)), int(level)
 
 
 def data_extent(incidents: gpd.GeoDataFrame, sites: gpd.GeoDataFrame | None = None) -> Extent:

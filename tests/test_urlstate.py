@@ -137,3 +137,29 @@ def test_a_status_in_a_link_to_a_file_is_reported_as_not_applicable():
     assert problems == [
         "ignored status='reviewed': not applicable, only an incident store has review states"
     ]
+def test_the_maps_camera_travels_in_the_link():
+    from geo.urlstate import view_from_query, view_to_query
+    from geo.view import View
+
+    view = View(center=(33.312345, 44.4), zoom=9)
+    query = view_to_query(view)
+    assert (query["center"], query["zoom"]) == ("33.31235,44.4", "9")
+    back, problems = view_from_query(query, **CHOICES)
+    assert (back.center, back.zoom, problems) == ((33.31235, 44.4), 9, [])
+    assert "center" not in view_to_query(View()) and "zoom" not in view_to_query(View())
+
+
+def test_a_camera_that_cannot_be_used_is_reported():
+    from geo.urlstate import view_from_query
+
+    for params, words in (
+        ({"center": "33,44"}, "needs both center and zoom"),
+        ({"zoom": "7"}, "needs both center and zoom"),
+        ({"center": "95,44", "zoom": "7"}, "latitude within ±85"),
+        ({"center": "33", "zoom": "7"}, "two numbers"),
+        ({"center": "33,44", "zoom": "7.5"}, "whole number"),
+        ({"center": "33,44", "zoom": "99"}, "from 0 to"),
+    ):
+        view, problems = view_from_query(params, **CHOICES)
+        assert (view.center, view.zoom) == (None, None)
+        assert len(problems) == 1 and words in problems[0], (params, problems)

@@ -127,3 +127,17 @@ def test_the_role_choice_puts_actors_on_one_side() -> None:
         "ignored actor2='US': the page filters actors on one side at a time "
         "and keeps the actor1 choice"
     ]
+
+
+def test_the_maps_camera_is_part_of_the_view_but_not_of_its_data() -> None:
+    from geo.view import controls_of_view, view_from_controls
+
+    span = (date(2020, 1, 1), date(2020, 12, 31))
+    view = View(center=(33.3, 44.4), zoom=9)
+    assert view_from_controls(controls_of_view(view, span), span) == view
+    assert view.data_key == View().data_key  # the page's figures do not depend on it
+    assert View(color_by="actor").data_key != View().data_key
+    with pytest.raises(ViewError, match="both a centre and a zoom"):
+        View(center=(33.3, 44.4))
+    with pytest.raises(ViewError, match="zoom level"):
+        View(center=(33.3, 44.4), zoom=-1)

@@ -1,8 +1,8 @@
 """The dashboard's area controls: a shape drawn on the map filters, a button clears it.
 
 Streamlit glue over :mod:`geo.areas`, where drawings are read and checked. streamlit-folium
-returns only the drawings (``returned_objects``), so drawing reruns the page and panning
-or zooming never does.
+returns the drawings beside the map's camera: a new drawing reruns the whole page, while a
+pan or zoom reruns only the map (see ``ui/mapview.py``).
 """
 
 from __future__ import annotations
@@ -22,14 +22,20 @@ MAP_KEY: Final = "map"
 # What the map sends back: the shape just drawn, and every shape on the map.
 DRAWING_OBJECTS: Final = ["last_active_drawing", "all_drawings"]
 AREA_ERROR: Final = "_area_error"
+DRAWN: Final = "_area_drawn"  # a new drawing was read: the whole page must rerun
+LAST_DRAWING: Final = "_area_last_drawing"  # the map also reports pans: read each shape once
 
 
 def on_drawing() -> None:
     """Filter to the shape just drawn: a rectangle as ``bbox``, a polygon as ``area``."""
     returned = ss.get(MAP_KEY) or {}
+    drawing = returned.get("last_active_drawing")
+    if drawing is None or drawing == ss.get(LAST_DRAWING):
+        return  # a pan or zoom, or the shape already read (perhaps cleared since)
+    ss[LAST_DRAWING], ss[DRAWN] = drawing, True
     ss.pop(AREA_ERROR, None)
     try:
-        bbox, ring = drawing_to_area(returned.get("last_active_drawing"))
+        bbox, ring = drawing_to_area(drawing)
     except AreaError as exc:
         ss[AREA_ERROR] = str(exc)
         return
