@@ -36,7 +36,7 @@ from geo.aggregate import (
     _reduce,
     select_levels,
 )
-from geo.store.query import _floor
+from geo.store.query import COLOR_COLUMNS, _floor, colour_value
 from geo.store.schema import incidents as t
 
 # Index in LEVEL_DEGREES: 1/16 degree, about 7 km. Deep enough that the budget of cells
@@ -46,7 +46,8 @@ FIRST_LEVEL: Final = 7
 
 
 def _level_groups(
-    conn: sa.Connection, where: sa.ColumnElement[bool], column: str, cell_deg: float
+    conn: sa.Connection, where: sa.ColumnElement[bool], value: sa.ColumnElement[Any],
+    cell_deg: float,
 ) -> pd.DataFrame:
     """(cell, colour value) groups of one level: count and sums of lon, lat and fatalities."""
     dialect = conn.dialect.name
@@ -54,7 +55,7 @@ def _level_groups(
         sa.select(
             _floor(t.c.longitude / cell_deg, dialect).label("cx"),
             _floor(t.c.latitude / cell_deg, dialect).label("cy"),
-            t.c[column].label("value"),
+            value.label("value"),
             sa.func.count().label("n"),
             sa.func.sum(t.c.longitude).label("lon_sum"),
             sa.func.sum(t.c.latitude).label("lat_sum"),
@@ -138,7 +139,8 @@ def cluster_payload(
         From :func:`geo.store.query.filter_clause`.
     colors : mapping of str to str
         Legend label -> colour (see :func:`geo.palette.color_codes`).
-    color_by : {"event_type", "actor"}
+    color_by : str
+        ``event_type``, ``actor`` or one of the file's own columns kept in ``extra``.
     count : int
         How many incidents match (it picks the first level read).
     max_cells : int, default :data:`geo.aggregate.MAX_CELLS`
@@ -148,7 +150,12 @@ def cluster_payload(
     dict
         What :func:`geo.aggregate.build_cluster_payload` returns for the same incidents.
     """
-    column, labels, palette, other = _categories_for(pd.DataFrame(), colors, color_by)
+    # An own column (kept in ``extra``) names itself as a column of the incidents.
+    own = pd.DataFrame(columns=[color_by]) if color_by not in COLOR_COLUMNS else None
+    column, labels, palette, other = _categories_for(
+        own if own is not None else pd.DataFrame(), colors, color_by
+    )
+    value = colour_value(color_by, conn.dialect.name)
     cats = [[html.escape(label), color] for label, color in zip(labels, palette, strict=True)]
     if count == 0:
         return {"cats": cats, "levels": [], "total": 0, "fk": "none"}
@@ -158,7 +165,7 @@ def cluster_payload(
     recorded: list[int] = []  # incidents that give a fatality figure, from any level read
 
     def read(level_index: int) -> GridLevel:
-        groups = _level_groups(conn, where, column, LEVEL_DEGREES[level_index])
+        groups = _level_groups(conn, where, value, LEVEL_DEGREES[level_index])
         recorded.append(int(groups["recorded"].sum()))
         return _grid_level(groups, column, labels, other, LEVEL_DEGREES[level_index])
 

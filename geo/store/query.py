@@ -293,7 +293,20 @@ def _ordered(column: sa.ColumnElement[Any], dialect: str) -> sa.ColumnElement[An
     return column.collate("C") if dialect == "postgresql" else column
 
 
-def select_incidents(conn: sa.Connection, where: sa.ColumnElement[bool]) -> gpd.GeoDataFrame:
+# The contract fields a map colours by, and the column each reads.
+COLOR_COLUMNS: Final = {"event_type": "event_type", "actor": "actor1"}
+
+
+def colour_value(color_by: str, dialect: str) -> sa.ColumnElement[Any]:
+    """Read what a map colours by: a contract field, or one of the file's own in ``extra``."""
+    if color_by in COLOR_COLUMNS:
+        return t.c[COLOR_COLUMNS[color_by]]
+    return _column_value(color_by, dialect)
+
+
+def select_incidents(
+    conn: sa.Connection, where: sa.ColumnElement[bool], own: Sequence[str] = ()
+) -> gpd.GeoDataFrame:
     """Read the incidents matching a condition as the canonical table.
 
     Parameters
@@ -301,6 +314,8 @@ def select_incidents(conn: sa.Connection, where: sa.ColumnElement[bool]) -> gpd.
     conn : sqlalchemy.Connection
     where : sqlalchemy.ColumnElement
         From :func:`filter_clause`.
+    own : sequence of str
+        The file's own columns (kept in ``extra``) to read beside the contract's, as text.
 
     Returns
     -------
@@ -311,17 +326,22 @@ def select_incidents(conn: sa.Connection, where: sa.ColumnElement[bool]) -> gpd.
     """
     dialect = conn.dialect.name
     columns = [t.c[col] for col in COLUMNS]
+    extra = [_column_value(col, dialect).label(col) for col in own if col not in COLUMNS]
     stmt = (
-        sa.select(*columns, t.c.longitude, t.c.latitude)
+        sa.select(*columns, *extra, t.c.longitude, t.c.latitude)
         .where(where)
         .order_by(t.c.event_date, _ordered(t.c.event_id, dialect), t.c.id)
     )
     rows = conn.execute(stmt).all()
-    values = list(zip(*rows, strict=True)) if rows else [()] * (len(COLUMNS) + 2)
+    names = [*COLUMNS, *(c.name for c in extra)]
+    values = list(zip(*rows, strict=True)) if rows else [()] * (len(names) + 2)
     frame = pd.DataFrame({col: list(values[i]) for i, col in enumerate(COLUMNS)})
     lon = np.asarray(values[-2], dtype=np.float64)
     lat = np.asarray(values[-1], dtype=np.float64)
-    return coerce_incidents(frame, geometry=gpd.points_from_xy(lon, lat))
+    gdf = coerce_incidents(frame, geometry=gpd.points_from_xy(lon, lat))
+    for i, col in enumerate(names[len(COLUMNS):], start=len(COLUMNS)):
+        gdf[col] = pd.Series(list(values[i]), dtype=object, index=gdf.index)
+    return gdf
 
 
 def count_incidents(conn: sa.Connection, where: sa.ColumnElement[bool]) -> int:

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Collection
 from datetime import date
 from functools import cached_property
-from typing import Any, Final
+from typing import Any
 
 import geopandas as gpd
 import numpy as np
@@ -39,13 +39,17 @@ from geo.source import (
 from geo.store.clusters import cluster_payload, fetch_frame
 from geo.store.engine import database_errors
 from geo.store.overview import read_overview
-from geo.store.query import _floor, filter_clause, select_incidents
+from geo.store.query import (
+    COLOR_COLUMNS,
+    _floor,
+    colour_value,
+    filter_clause,
+    select_incidents,
+)
 from geo.store.schema import incidents as t
 from geo.store.store import IncidentStore
 from geo.timeline import count_by_week
 from geo.view import data_extent, to_leaflet
-
-COLOR_COLUMNS: Final = {"event_type": "event_type", "actor": "actor1"}
 
 
 class StoreSource:
@@ -89,8 +93,8 @@ class StoreSource:
         self.bounds = to_leaflet(self.extent)
 
     def select(self, flt: IncidentFilter) -> gpd.GeoDataFrame:
-        """Every incident that passes a filter, read from the store."""
-        return self.store.query(flt)
+        """Every incident that passes a filter, with the own columns that colour, from the store."""
+        return self.store.query(flt, own=self.colour_columns)
 
     @cached_property
     def own_values(self) -> dict[str, list[str]]:
@@ -99,9 +103,12 @@ class StoreSource:
 
         return store_own_columns(self.store)
 
-    # A store's own columns filter but do not colour: its clusters count by contract fields.
     own_spans: dict[str, tuple[float, float]] = {}
-    colour_columns: tuple[str, ...] = ()
+
+    @property
+    def colour_columns(self) -> tuple[str, ...]:
+        """The own columns that colour the map: the categorical keys of ``extra``."""
+        return tuple(self.own_values)
 
     def province_names(self) -> tuple[str, ...]:
         """Return the provinces (``admin1``) the stored incidents name, sorted."""
@@ -137,14 +144,16 @@ class StoreSource:
         ``known_sites`` (the gazetteer's ids, when the map can only draw those) limits the
         sites looked up; by default every site the incidents name is.
         """
-        if color_by not in COLOR_COLUMNS:
+        if color_by not in COLOR_COLUMNS and color_by not in self.colour_columns:
             raise ValueError(
-                f"color_by must be one of {', '.join(COLOR_COLUMNS)}; got {color_by!r}"
+                f"color_by must be one of {', '.join(COLOR_COLUMNS)} or a column the "
+                f"store's incidents keep; got {color_by!r}"
             )
-        column = COLOR_COLUMNS[color_by]
+        column = COLOR_COLUMNS.get(color_by, color_by)
+        own = () if color_by in COLOR_COLUMNS else (color_by,)
         where = filter_clause(flt, self.store.dialect)
         with database_errors(self.store.engine.url), self.store.engine.connect() as conn:
-            groups = _day_groups(conn, where, column)
+            groups = _day_groups(conn, where, colour_value(color_by, self.store.dialect))
             count = int(groups["n"].sum())
             named = sa.and_(where, t.c.site_id > "")  # a range of the site index
             if known_sites is not None:  # an index lookup instead of a scan of every match
@@ -153,7 +162,7 @@ class StoreSource:
             values = pd.DataFrame({column: groups["value"].astype(object)})
             _, colors = color_codes(values, color_by, ranking=self.ranking)
             if count <= MARKER_LIMIT:
-                shown: gpd.GeoDataFrame | None = select_incidents(conn, where)
+                shown: gpd.GeoDataFrame | None = select_incidents(conn, where, own)
                 recent = _recent(shown, table_rows)
                 clusters = heat = None
             else:
@@ -229,12 +238,14 @@ def _newest(conn: sa.Connection, where: sa.ColumnElement[bool], rows: int) -> gp
     return _recent(select_incidents(conn, t.c.id.in_(newest)), rows)
 
 
-def _day_groups(conn: sa.Connection, where: sa.ColumnElement[bool], column: str) -> pd.DataFrame:
+def _day_groups(
+    conn: sa.Connection, where: sa.ColumnElement[bool], value: sa.ColumnElement[Any]
+) -> pd.DataFrame:
     """Per (day, colour value): incidents, fatalities, injuries and the last day covered."""
     stmt = (
         sa.select(
             t.c.event_date.label("day"),
-            t.c[column].label("value"),
+            value.label("value"),
             sa.func.count().label("n"),
             sa.func.coalesce(sa.func.sum(t.c.fatalities), 0).label("fatalities"),
             sa.func.count(t.c.fatalities).label("fatalities_n"),
@@ -243,7 +254,7 @@ def _day_groups(conn: sa.Connection, where: sa.ColumnElement[bool], column: str)
             sa.func.max(sa.func.coalesce(t.c.end_date, t.c.event_date)).label("last"),
         )
         .where(where)
-        .group_by(t.c.event_date, t.c[column])
+        .group_by(t.c.event_date, value)
     )
     groups = fetch_frame(
         conn,

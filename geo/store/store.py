@@ -87,6 +87,7 @@ class IncidentStore:
         *,
         bbox: Sequence[float] | None = None,
         statuses: Collection[str] | None = None,
+        own: Sequence[str] = (),
     ) -> gpd.GeoDataFrame:
         """Read the incidents that pass a filter, as the canonical table.
 
@@ -98,6 +99,8 @@ class IncidentStore:
             Only incidents inside this box (edges included).
         statuses : collection of str, optional
             Only these review states (``draft``, ``reviewed``, ``rejected``).
+        own : sequence of str
+            The file's own columns (kept in ``extra``) to read beside the contract's.
 
         Returns
         -------
@@ -107,7 +110,7 @@ class IncidentStore:
         """
         where = self._where(flt or IncidentFilter(), bbox, statuses)
         with database_errors(self.engine.url), self.engine.connect() as conn:
-            return query.select_incidents(conn, where)
+            return query.select_incidents(conn, where, own)
 
     def count(
         self,

@@ -54,6 +54,7 @@ def test_the_dashboard_on_a_store_filters_by_own_column_and_province_as_on_the_f
         monkeypatch.delenv(var)
     (_, _, on_file), (_, _, on_store) = apps
     assert on_store.multiselect(key="where_columns").options == ["attack_type"]
+    assert "attack_type" in on_store.selectbox(key="color").options
     provinces = on_file.multiselect(key="admin1").options
     assert on_store.multiselect(key="admin1").options == provinces and len(provinces) > 3
     for change in (
@@ -61,6 +62,7 @@ def test_the_dashboard_on_a_store_filters_by_own_column_and_province_as_on_the_f
         lambda at: at.multiselect(key="where.attack_type").select("IED"),
         lambda at: at.multiselect(key="admin1").select(provinces[0]).select(provinces[1]),
         lambda at: at.selectbox(key="choropleth").select("incidents"),
+        lambda at: at.selectbox(key="color").select("attack_type"),
     ):
         for var, value, at in apps:
             monkeypatch.setenv(var, value)

@@ -149,3 +149,41 @@ def test_opening_a_store_leaves_out_what_only_deleted_incidents_name(store):
     assert (on_store.total, on_store.date_span) == (kept.total, kept.date_span)
     assert on_store.actor_names == kept.actor_names
     assert on_store.site_keys == kept.site_keys and on_store.ranking == kept.ranking
+
+
+def test_a_store_colours_by_an_own_column_as_the_file_does(store):
+    """Clusters, legend, weekly counts and markers by a column kept in ``extra``."""
+    rng = np.random.default_rng(SEED + 17)
+    gdf = sited(random_incidents(MARKER_LIMIT + 400, rng))
+    attacks = rng.choice(["IED", "SAF", "IDF", None], len(gdf), p=[0.4, 0.3, 0.2, 0.1])
+    extras = [{} if a is None else {"attack_type": a} for a in attacks]
+    store.store_incidents(gdf, origin="test", extras=extras)
+    on_file = file_source(gdf.assign(attack_type=pd.Series(attacks, dtype=object)))
+    on_store = StoreSource(store)
+    assert "attack_type" in on_store.colour_columns
+    aggregated = set()
+    for trial in range(8):
+        flt = random_filter(rng)[0] if trial else IncidentFilter()
+        want = on_file.page(flt, color_by="attack_type", table_rows=50)
+        got = on_store.page(flt, color_by="attack_type", table_rows=50)
+        assert_same_page(got, want)
+        assert set(got.colors) == set(want.colors) and len(got.colors) >= 2
+        if not want.aggregated:
+            assert list(got.incidents["attack_type"].fillna("")) == list(
+                want.incidents["attack_type"].fillna("")
+            )
+        aggregated.add(want.aggregated)
+    assert aggregated == {True, False}
+
+
+def test_a_store_selection_carries_its_own_colour_columns_for_reports(store):
+    from geo.source import export_selection
+    from geo.view import View
+
+    rng = np.random.default_rng(SEED + 19)
+    gdf = random_incidents(60, rng)
+    attacks = rng.choice(["IED", "SAF"], len(gdf))
+    store.store_incidents(gdf, origin="test", extras=[{"attack_type": a} for a in attacks])
+    source = StoreSource(store)
+    selection = export_selection(View(color_by="attack_type"), source, None)
+    assert sorted(selection.incidents["attack_type"]) == sorted(attacks)
