@@ -73,7 +73,8 @@ def test_choropleth_counts_equal_a_plain_count_per_polygon() -> None:
             if not names:
                 outside += 1
                 continue
-            plain[names[0]] = plain.get(names[0], 0) + (1 if measure == "incidents" else int(dead))
+            weight = 1 if measure == "incidents" else 0 if pd.isna(dead) else int(dead)
+            plain[names[0]] = plain.get(names[0], 0) + weight
         got = dict(zip(counts.provinces["name"], counts.provinces["value"], strict=True))
         assert got == {k: v for k, v in plain.items() if v > 0}
         assert counts.outside == outside
