@@ -118,7 +118,8 @@ def test_a_numeric_column_of_an_upload_filters_by_a_range_slider(app, tmp_path):
     low.focus()
     for _ in range(5):  # five steps of 1 up from the column's smallest value
         low.press("ArrowRight")
-    wait_for_rerun(app)
+        wait_for_rerun(app)  # each step reruns the page; a key pressed meanwhile is lost
+        low.focus()
     page.wait_for_function("() => location.search.includes('f.vehicles=')", timeout=30_000)
     value = parse_qs(urlsplit(page.url).query)["f.vehicles"][0]
     start, end = (float(v) for v in value.split(".."))
