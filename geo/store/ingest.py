@@ -39,7 +39,7 @@ SHARED_ORIGINS: Final = {
     "incident-map": "incident-map",
 }
 # File columns that are contract fields (or the point) by name; the rest go to ``extra``.
-CONTRACT_KEYS: Final = frozenset((*COLUMNS, "latitude", "longitude"))
+CONTRACT_KEYS: Final = frozenset((*COLUMNS, "latitude", "longitude", "geometry"))
 CHUNK: Final = 5_000
 
 

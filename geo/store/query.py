@@ -326,7 +326,7 @@ def select_incidents(
     """
     dialect = conn.dialect.name
     columns = [t.c[col] for col in COLUMNS]
-    extra = [_column_value(col, dialect).label(col) for col in own if col not in COLUMNS]
+    extra = [_column_value(c, dialect).label(c) for c in own if c not in (*COLUMNS, "geometry")]
     stmt = (
         sa.select(*columns, *extra, t.c.longitude, t.c.latitude)
         .where(where)
